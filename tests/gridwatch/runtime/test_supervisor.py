@@ -1,4 +1,4 @@
-"""The supervisor runs real child processes: restart with backoff (injected clock), prefixed logs, clean stop."""
+"""The supervisor runs real child processes: restart backoff (injected clock), prefixed logs, clean stop."""
 
 from __future__ import annotations
 
@@ -80,7 +80,12 @@ def test_stop_terminates_children_and_grandchildren_and_kills_the_stubborn(tmp_p
         "print('spawned', flush=True)\n"
         "time.sleep(120)\n"
     )
-    stubborn = "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\nprint('ready', flush=True)\ntime.sleep(120)\n"
+    stubborn = (
+        "import signal, time\n"
+        "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+        "print('ready', flush=True)\n"
+        "time.sleep(120)\n"
+    )
     out = io.StringIO()
     sup = Supervisor(
         [ComponentSpec("spawner", (PY, "-c", spawner)), ComponentSpec("stubborn", (PY, "-c", stubborn))],
