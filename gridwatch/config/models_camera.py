@@ -1,0 +1,110 @@
+"""Cameras and the zones drawn on their images."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, PositiveInt
+
+from gridwatch.config.geometry import Point, polygon_problem
+from gridwatch.config.models_common import ConfigModel, GeoPoint, Identifier
+from gridwatch.config.models_rules import RuleKind, ZoneRule
+from gridwatch.config.models_sources import CameraSource
+
+
+def _check_polygon(points: tuple[Point, ...]) -> tuple[Point, ...]:
+    problem = polygon_problem(points)
+    if problem:
+        raise ValueError(problem)
+    return points
+
+
+def _one_rule_per_kind(rules: tuple[ZoneRule, ...]) -> tuple[ZoneRule, ...]:
+    kinds = [rule.kind for rule in rules]
+    repeated = sorted({str(kind) for kind in kinds if kinds.count(kind) > 1})
+    if repeated:
+        raise ValueError(f"a zone has one rule of each kind; {', '.join(repeated)} appears more than once")
+    return rules
+
+
+ImagePolygon = Annotated[tuple[Point, ...], AfterValidator(_check_polygon)]
+
+
+class Zone(ConfigModel):
+    """A named polygon on one camera's image and the rules active in it."""
+
+    id: Identifier = Field(description="Zone id, unique within its camera.")
+    name: str = Field(min_length=1, description="What the zone covers, e.g. 盲道 or 店门前人行道.")
+    polygon: ImagePolygon = Field(
+        description="[[x, y], ...] in native-resolution pixels, (0, 0) top left; closes by itself."
+    )
+    muted: bool = Field(default=False, description="Keep evaluating the zone but send nothing while muted.")
+    rules: Annotated[tuple[ZoneRule, ...], AfterValidator(_one_rule_per_kind)] = Field(
+        min_length=1, description="Rules active in the zone, at most one of each kind."
+    )
+
+    def rule(self, kind: RuleKind | str) -> ZoneRule | None:
+        """The zone's rule of a kind, if it has one."""
+        wanted = RuleKind(kind)
+        return next((rule for rule in self.rules if rule.kind == wanted), None)
+
+    def normalized_polygon(self, width: int, height: int) -> tuple[Point, ...]:
+        """The polygon as fractions of an image of the given native size (for drawing on resized images)."""
+        return tuple((x / width, y / height) for x, y in self.polygon)
+
+
+class MotionGate(ConfigModel):
+    """Skip samples in which nothing moved, yet send one every keepalive so dwell timers keep running."""
+
+    enabled: bool = Field(default=True, description="Drop samples that barely differ from the previous one.")
+    min_changed_fraction: float = Field(
+        default=0.002,
+        gt=0,
+        le=1,
+        description="Share of pixels that must change for a sample to count as motion.",
+    )
+    keepalive_s: float = Field(
+        default=60, gt=0, description="Send a sample at least this often in seconds even when nothing moves."
+    )
+
+
+class Camera(ConfigModel):
+    """One street camera of the shared pool."""
+
+    id: Identifier = Field(description="Unique camera id, the key of its frames on gw.frames.")
+    name: str = Field(min_length=1, description="Where it looks, e.g. 人民路与建设路口东北角.")
+    micro_grid: Identifier = Field(description="Id of the micro-grid the camera watches.")
+    location: GeoPoint = Field(description="Where the camera stands.")
+    resolution: tuple[PositiveInt, PositiveInt] = Field(
+        description="Native image size [width, height] in pixels; zone polygons use these coordinates."
+    )
+    sample_fps: float = Field(gt=0, le=30, description="Frames per second sampled for detection, e.g. 0.5.")
+    source: CameraSource = Field(description="Where the images come from.")
+    motion_gate: MotionGate = Field(default_factory=MotionGate, description="Skip unchanged samples.")
+    enabled: bool = Field(default=True, description="Whether ingest opens the camera at all.")
+    muted: bool = Field(default=False, description="Keep evaluating but send no incident from this camera.")
+    zones: tuple[Zone, ...] = Field(
+        default=(), description="Zones drawn on the image; none means detect nothing."
+    )
+
+    @property
+    def width(self) -> int:
+        """Native image width in pixels."""
+        return self.resolution[0]
+
+    @property
+    def height(self) -> int:
+        """Native image height in pixels."""
+        return self.resolution[1]
+
+    @property
+    def sample_interval_s(self) -> float:
+        """Seconds between two samples."""
+        return 1.0 / self.sample_fps
+
+    def zone(self, zone_id: str) -> Zone:
+        """The zone with an id; KeyError naming the camera when there is none."""
+        for zone in self.zones:
+            if zone.id == zone_id:
+                return zone
+        raise KeyError(f"camera {self.id} has no zone {zone_id!r}")
