@@ -1,0 +1,140 @@
+"""The main job on the embedded default: broker, database, site, and every component as a child process."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import TextIO
+
+from sqlalchemy.orm import Session
+
+from gridwatch.broker import EmbeddedBroker, KafkaSettings, ensure_topics
+from gridwatch.config import SiteConfig
+from gridwatch.messages.topics import TOPICS
+from gridwatch.runtime.component import ComponentSpec
+from gridwatch.runtime.supervisor import Supervisor
+
+#: Components `gridwatch run` starts, in start order (each a `gridwatch <command> --site PATH` process).
+#: Later issues append theirs here once the command exists.
+COMPONENT_COMMANDS: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MainJobOptions:
+    """What `gridwatch run` was asked to do."""
+
+    site_path: Path
+    database_url: str
+    data_dir: Path
+    broker_port: int | None
+    exit_after_s: float | None
+    components: Sequence[str] = COMPONENT_COMMANDS
+
+
+def component_specs(options: MainJobOptions, kafka: KafkaSettings) -> list[ComponentSpec]:
+    env = {
+        "GW_KAFKA_BOOTSTRAP": kafka.bootstrap_servers,
+        "GW_KAFKA_EMBEDDED": "true",
+        "GW_DATABASE_URL": options.database_url,
+        "GW_SITE": str(options.site_path),
+        "GW_DATA_DIR": str(options.data_dir),
+    }
+    return [
+        ComponentSpec(
+            name=command,
+            argv=(sys.executable, "-m", "gridwatch.cli.main", command, "--site", str(options.site_path)),
+            env=env,
+        )
+        for command in options.components
+    ]
+
+
+def prepare_database(url: str, site: SiteConfig, out: TextIO) -> None:
+    from dispatch.persistence import make_engine, sync_site, upgrade
+
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+        with Session(engine) as session, session.begin():
+            report = sync_site(session, site)
+        out.write(f"database  {_safe_url(url)} (migrated to head; site loaded)\n{report}\n")
+    finally:
+        engine.dispose()
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+class StopSignal:
+    """Turns SIGINT/SIGTERM into a flag the main loop polls (installed only in the main thread)."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def install(self) -> None:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, self._handle)
+            signal.signal(signal.SIGTERM, self._handle)
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        self._event.set()
+
+    def set(self) -> None:
+        self._event.set()
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+
+def run_main_job(
+    options: MainJobOptions,
+    site: SiteConfig,
+    *,
+    out: TextIO = sys.stdout,
+    stop: StopSignal | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> int:
+    stop = stop or StopSignal()
+    stop.install()
+    options.data_dir.mkdir(parents=True, exist_ok=True)
+    broker = EmbeddedBroker(port=options.broker_port, log_path=options.data_dir / "broker.log")
+    kafka = broker.start()
+    supervisor: Supervisor | None = None
+    try:
+        ensure_topics(kafka)
+        out.write(
+            f"broker    {kafka.bootstrap_servers} (embedded Tansu; log {options.data_dir / 'broker.log'})\n"
+        )
+        out.write("topics    " + ", ".join(f"{t.name}[{t.partitions}]" for t in TOPICS) + "\n")
+        prepare_database(options.database_url, site, out)
+        supervisor = Supervisor(component_specs(options, kafka), out=out)
+        supervisor.start()
+        names = ", ".join(options.components) or "none yet"
+        out.write(f"components {names}\n")
+        out.write(
+            f"site      {site.site.name}: {len(site.cameras)} cameras, {len(site.micro_grids)} micro-grids\n"
+            f"watch     gridwatch topics list --bootstrap {kafka.bootstrap_servers}\n"
+            "ready     (Ctrl-C stops everything)\n"
+        )
+        out.flush()
+        deadline = None if options.exit_after_s is None else clock() + options.exit_after_s
+        while not stop.is_set() and (deadline is None or clock() < deadline):
+            supervisor.poll()
+            time.sleep(0.2)
+        out.write("stopping\n")
+        return 0
+    finally:
+        if supervisor is not None:
+            supervisor.stop()
+        broker.stop()
+        out.write("stopped\n")
+        out.flush()
