@@ -7,15 +7,19 @@ BIN := $(VENV)/bin
 SITE ?= examples/site.yaml
 STAMP := $(VENV)/.gridwatch-installed
 
-.PHONY: setup models run test lint typecheck pytest clean
+.PHONY: setup system-deps models run test lint typecheck pytest clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,modelbuild]'
 	touch $@
 
-setup: $(STAMP)
+setup: $(STAMP) system-deps
+
+## Debian packages (ffmpeg, npm) when missing.
+system-deps:
+	bash scripts/system-deps.sh
 
 ## Build the default offline model (and the test images) into the cache outside the repository; skipped when cached.
 models: setup

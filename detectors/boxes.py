@@ -1,0 +1,44 @@
+"""Box arithmetic on (N, 4) xyxy arrays: IoU and class-aware non-maximum suppression."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+
+def box_iou(a: NDArray[np.floating], b: NDArray[np.floating]) -> NDArray[np.float32]:
+    """Pairwise IoU of boxes ``a`` (N, 4) and ``b`` (M, 4): an (N, M) array."""
+    a = np.asarray(a, np.float32).reshape(-1, 4)
+    b = np.asarray(b, np.float32).reshape(-1, 4)
+    top_left = np.maximum(a[:, None, :2], b[None, :, :2])
+    bottom_right = np.minimum(a[:, None, 2:], b[None, :, 2:])
+    overlap = np.clip(bottom_right - top_left, 0.0, None)
+    intersection = overlap[..., 0] * overlap[..., 1]
+    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
+    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+    union = area_a[:, None] + area_b[None, :] - intersection
+    return np.where(union > 0, intersection / np.maximum(union, 1e-9), 0.0).astype(np.float32)
+
+
+def non_max_suppression(
+    xyxy: NDArray[np.floating],
+    score: NDArray[np.floating],
+    iou_threshold: float,
+    class_id: NDArray[np.integer] | None = None,
+) -> NDArray[np.int64]:
+    """Indices of the boxes kept, best score first; boxes of different classes never suppress each other."""
+    boxes = np.asarray(xyxy, np.float32).reshape(-1, 4)
+    if boxes.shape[0] == 0:
+        return np.zeros(0, np.int64)
+    if class_id is not None:  # shift each class into its own region so that classes never overlap
+        span = float(boxes.max() - min(boxes.min(), 0.0)) + 1.0
+        boxes = boxes + (np.asarray(class_id, np.float32) * span)[:, None]
+    order = np.argsort(-np.asarray(score, np.float32), kind="stable")
+    keep: list[int] = []
+    while order.size:
+        best = int(order[0])
+        keep.append(best)
+        rest = order[1:]
+        overlaps = box_iou(boxes[best : best + 1], boxes[rest])[0]
+        order = rest[overlaps <= iou_threshold]
+    return np.asarray(keep, np.int64)

