@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 import subprocess
@@ -110,14 +111,19 @@ def _gridwatch_commands() -> list[tuple[str, list[str]]]:
     return commands
 
 
+def _registered_commands() -> set[str]:
+    parser = build_parser()
+    return {
+        name
+        for action in parser._actions
+        if isinstance(action, argparse._SubParsersAction)
+        for name in action.choices
+    }
+
+
 @pytest.mark.parametrize(("service", "argv"), _gridwatch_commands(), ids=lambda v: str(v))
 def test_service_commands_parse(service: str, argv: list[str]) -> None:
-    parser = build_parser()
-    try:
-        parser.parse_args([argv[0], "--help"])
-    except SystemExit as exit_:
-        if exit_.code != 0:
-            pytest.skip(f"`gridwatch {argv[0]}` is built by a later issue; its compose command is checked then")
+    if argv[0] not in _registered_commands():
         pytest.skip(f"`gridwatch {argv[0]}` is built by a later issue; its compose command is checked then")
     args = build_parser().parse_args(argv)
     assert callable(args.handler), service
