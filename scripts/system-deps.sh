@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the product and its tests use, when they are missing:
 #   ffmpeg  - serves a real RTSP stream on loopback in ingest tests
-#   nodejs/npm - fetch the default model's npm package at build time
+#   chromium - a real headless browser for the web page tests (driven by Playwright; never downloaded by it)
 # Idempotent and quiet when everything is present.
 set -euo pipefail
 missing=()
 command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
-command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "system-deps: installing ${missing[*]}"
 if [ "$(id -u)" -eq 0 ]; then apt=(apt-get); elif command -v sudo >/dev/null 2>&1; then apt=(sudo apt-get); else
