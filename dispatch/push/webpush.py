@@ -1,0 +1,211 @@
+"""Web Push (RFC 8030) to the worker phone page, with VAPID (RFC 8292) and aes128gcm payloads (RFC 8291).
+
+The phone page subscribes with the VAPID public key; the dispatch core stores each subscription per person
+and hands this sender a ``subscriptions_for(person_id)`` callable. A message goes to every subscription of
+the person (a person may have several phones); it counts as delivered when one push service accepts it.
+A 404 or 410 means the subscription is gone: ``on_gone(subscription)`` tells the caller to delete it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from dispatch.push.channel import SendResult, SendStatus, http_status_result
+from dispatch.push.http_json import transport_failure
+from dispatch.push.notice import TaskNotice
+from dispatch.push.settings import WebPushSettings
+from dispatch.push.utf8 import truncate_utf8, utf8_len
+from dispatch.push.webpush_crypto import VapidKey, b64url_decode, b64url_encode, encrypt_aes128gcm
+from dispatch.push.wording import full_text_lines
+from gridwatch.config import Person, PushChannel, WebPushChannel
+
+MAX_PLAINTEXT_BYTES = 4096 - 86 - 17
+"""Largest payload whose aes128gcm body fits the 4096 bytes every push service must take (RFC 8291 §4):
+86 bytes of header (salt, record size, key id length, 65-byte key) and 17 of padding delimiter and tag."""
+
+
+@dataclass(frozen=True)
+class WebPushSubscription:
+    """A browser's ``PushSubscription``: the push service endpoint and the keys to encrypt the payload to."""
+
+    endpoint: str
+    p256dh: str
+    auth: str
+
+    def __post_init__(self) -> None:
+        parts = urlsplit(self.endpoint)
+        if parts.scheme not in ("https", "http") or not parts.netloc:
+            raise ValueError(f"push subscription endpoint {self.endpoint!r} is not an absolute http(s) URL")
+        try:
+            point = b64url_decode(self.p256dh)
+            secret = b64url_decode(self.auth)
+        except ValueError as error:
+            raise ValueError(f"push subscription keys for {self.endpoint}: {error}") from None
+        if len(point) != 65 or point[0] != 4:
+            raise ValueError(
+                f"push subscription p256dh for {self.endpoint} is not an uncompressed P-256 point (65 bytes)"
+            )
+        if len(secret) != 16:
+            raise ValueError(f"push subscription auth for {self.endpoint} is {len(secret)} bytes, not 16")
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> WebPushSubscription:
+        """From the page's ``subscription.toJSON()``: ``{"endpoint", "keys": {"p256dh", "auth"}}``."""
+        keys = data.get("keys")
+        endpoint = data.get("endpoint")
+        if not isinstance(endpoint, str) or not isinstance(keys, dict):
+            raise ValueError("a push subscription needs an endpoint string and a keys object")
+        p256dh, auth = keys.get("p256dh"), keys.get("auth")
+        if not isinstance(p256dh, str) or not isinstance(auth, str):
+            raise ValueError(f"push subscription for {endpoint} lacks keys.p256dh or keys.auth")
+        return cls(endpoint=endpoint, p256dh=p256dh, auth=auth)
+
+    @property
+    def audience(self) -> str:
+        """The VAPID ``aud`` claim: the endpoint's origin."""
+        parts = urlsplit(self.endpoint)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def short(self) -> str:
+        """The endpoint origin and the end of its path, for details (the full endpoint is a credential)."""
+        return f"{self.audience}/…{self.endpoint[-8:]}"
+
+
+def push_payload(notice: TaskNotice, tz: tzinfo) -> bytes:
+    """The JSON the phone's service worker shows: title, body (with the deadline), url, case and class.
+
+    The body is cut so the whole payload stays within :data:`MAX_PLAINTEXT_BYTES`.
+    """
+    document: dict[str, Any] = {
+        "title": truncate_utf8(notice.title, 200),
+        "body": "\n".join(full_text_lines(notice, tz)),
+        "url": notice.url,
+        "case_id": notice.case_id,
+        "kind": str(notice.kind),
+        "class_code": notice.class_code,
+        "evidence_url": notice.evidence_url,
+        "deadline_at": None if notice.deadline_at is None else notice.deadline_at.isoformat(),
+    }
+
+    def encode() -> bytes:
+        return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    data = encode()
+    while len(data) > MAX_PLAINTEXT_BYTES and document["body"]:
+        # JSON escapes make the body take more bytes in the document than in itself; cut and measure again
+        room = utf8_len(document["body"]) - (len(data) - MAX_PLAINTEXT_BYTES)
+        document["body"] = truncate_utf8(document["body"], max(0, room - 1), ellipsis="…" if room > 3 else "")
+        data = encode()
+    if len(data) > MAX_PLAINTEXT_BYTES:
+        raise ValueError(
+            f"push payload for case {notice.case_id} is {len(data)} bytes even with its body cut; "
+            "shorten the url or evidence_url"
+        )
+    return data
+
+
+def _topic(case_id: str) -> str:
+    """A Topic header (at most 32 base64url characters) that names the case."""
+    return b64url_encode(hashlib.sha256(case_id.encode("utf-8")).digest())[:32]
+
+
+class WebPushSender:
+    """Sends notices to every push subscription of a person."""
+
+    kind = "webpush"
+
+    def __init__(
+        self,
+        settings: WebPushSettings,
+        *,
+        vapid_key: VapidKey,
+        subscriptions_for: Callable[[str], Sequence[WebPushSubscription]],
+        on_gone: Callable[[WebPushSubscription], None],
+        client: httpx.Client,
+        clock: Callable[[], datetime],
+        tz: tzinfo,
+    ) -> None:
+        self._settings = settings
+        self._vapid = vapid_key
+        self._subscriptions_for = subscriptions_for
+        self._on_gone = on_gone
+        self._client = client
+        self._clock = clock
+        self._tz = tz
+
+    def headers(self, subscription: WebPushSubscription, notice: TaskNotice) -> dict[str, str]:
+        """Request headers for one push: VAPID authorization, TTL, Urgency, encoding and Topic."""
+        expires = int(self._clock().timestamp()) + self._settings.token_lifetime_s
+        claims: dict[str, str | int] = {
+            "aud": subscription.audience,
+            "exp": expires,
+            "sub": self._settings.subject,
+        }
+        headers = {
+            "Authorization": self._vapid.authorization(claims),
+            "TTL": str(self._settings.ttl_s),
+            "Urgency": self._settings.urgency_for(notice.notice_kind).value,
+            "Content-Encoding": "aes128gcm",
+            "Content-Type": "application/octet-stream",
+        }
+        if self._settings.collapse_per_case:
+            headers["Topic"] = _topic(notice.case_id)
+        return headers
+
+    def push_one(self, subscription: WebPushSubscription, payload: bytes, notice: TaskNotice) -> SendResult:
+        """One POST to one push service."""
+        body = encrypt_aes128gcm(payload, subscription.p256dh, subscription.auth)
+        try:
+            response = self._client.post(
+                subscription.endpoint,
+                content=body,
+                headers=self.headers(subscription, notice),
+                timeout=self._settings.timeout_s,
+            )
+        except httpx.HTTPError as error:
+            return transport_failure(f"push service {subscription.audience}", error)
+        if response.status_code in (200, 201, 202):
+            return SendResult.delivered(
+                f"push service {subscription.short} accepted ({response.status_code})"
+            )
+        if response.status_code in (404, 410):
+            self._on_gone(subscription)
+            return SendResult.permanent(
+                f"subscription {subscription.short} gone (HTTP {response.status_code}), reported for removal"
+            )
+        return http_status_result(
+            f"push service {subscription.short}",
+            response.status_code,
+            response.text,
+            response.headers.get("Retry-After"),
+        )
+
+    def send(self, person: Person, channel: PushChannel, notice: TaskNotice) -> SendResult:
+        """Push to all of the person's subscriptions; delivered when at least one push service accepts."""
+        if not isinstance(channel, WebPushChannel):
+            return SendResult.permanent(f"webpush sender cannot use a {channel.kind} channel")
+        subscriptions = list(self._subscriptions_for(person.id))
+        if not subscriptions:
+            return SendResult.permanent(
+                f"{person.id} has no web push subscription (the phone page never enabled notifications)"
+            )
+        payload = push_payload(notice, self._tz)
+        results = [self.push_one(subscription, payload, notice) for subscription in subscriptions]
+        accepted = [result for result in results if result.ok]
+        summary = "; ".join(result.detail for result in results)
+        if accepted:
+            return SendResult.delivered(f"web push accepted by {len(accepted)} of {len(results)}: {summary}")
+        transient = [result for result in results if result.status is SendStatus.TRANSIENT]
+        if transient:
+            waits = [result.retry_after_s for result in transient if result.retry_after_s is not None]
+            return SendResult.transient(f"web push failed: {summary}", max(waits) if waits else None)
+        return SendResult.permanent(f"web push failed: {summary}")
