@@ -11,7 +11,17 @@ import sys
 from collections.abc import Sequence
 
 from gridwatch import __version__
-from gridwatch.cli import broker_cmd, config_cmd, db_cmd, models_cmd, push_cmd, run_cmd, site_cmd
+from gridwatch.cli import (
+    bench_cmd,
+    broker_cmd,
+    config_cmd,
+    db_cmd,
+    ingest_cmd,
+    models_cmd,
+    push_cmd,
+    run_cmd,
+    site_cmd,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,7 +31,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"gridwatch {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (config_cmd, site_cmd, broker_cmd, db_cmd, models_cmd, push_cmd, run_cmd):
+    for module in (
+        config_cmd,
+        site_cmd,
+        broker_cmd,
+        db_cmd,
+        models_cmd,
+        ingest_cmd,
+        bench_cmd,
+        push_cmd,
+        run_cmd,
+    ):
         module.register(subparsers)
     return parser
 
