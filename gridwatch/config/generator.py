@@ -146,7 +146,8 @@ class _Builder:
 
     def source(self, index: int, camera_id: str) -> dict[str, Any]:
         mix = self.spec.sources
-        host = f"10.{20 + index // 65000}.{index // 250 % 256}.{index % 250 + 2}"
+        # Reserved names (RFC 2606) that never resolve: a generated site never reaches a real host.
+        host = f"{camera_id}.pool.example"
         if mix is SourceMix.FILE or (mix is SourceMix.MIXED and index % 20 == 19):
             return {"kind": "file", "path": f"var/footage/{camera_id}.mp4", "realtime": True, "loop": True}
         if mix is SourceMix.IMAGE_FOLDER:
