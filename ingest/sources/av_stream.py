@@ -51,7 +51,9 @@ class DecodedFrame:
         out_w = max(2, round(width * scale))
         out_h = max(2, round(height * scale))
         try:
-            image = frame.to_ndarray(format="bgr24", width=out_w, height=out_h, interpolation="AREA")
+            # swscale's bilinear widens its filter when it shrinks, so it averages like AREA at 2x-3x
+            # reductions while costing about a third less (2.5 vs 3.8 ms for 1080p -> 960 here).
+            image = frame.to_ndarray(format="bgr24", width=out_w, height=out_h, interpolation="BILINEAR")
         except (av.error.FFmpegError, ValueError) as error:
             raise BadFrameError(f"frame could not be converted: {error}") from None
         return cast(Image, image)
