@@ -8,6 +8,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 from numpy.typing import NDArray
 
+from detectors.backends.batch_input import PreparedBatch
 from detectors.class_map import ClassMap
 from detectors.detections import Detections
 
@@ -42,4 +43,35 @@ class DetectorBackend(Protocol):
 
     def detect_batch(self, images: Sequence[NDArray[np.uint8]]) -> list[Detections]:
         """Detect objects in each image."""
+        ...
+
+
+@runtime_checkable
+class StagedBackend(DetectorBackend, Protocol):
+    """A backend whose stages can be run (and timed) one by one: prepare, infer, decode.
+
+    ``detect_batch(images)`` equals ``decode(p, infer(p))`` with ``p = prepare(images)``, for at most
+    ``max_batch_size`` images. Up to ``streams`` threads may each run such a sequence at the same time.
+    """
+
+    @property
+    def max_batch_size(self) -> int:
+        """Most frames one prepared batch holds."""
+        ...
+
+    @property
+    def streams(self) -> int:
+        """How many prepare/infer/decode sequences may usefully run at once, each from its own thread."""
+        ...
+
+    def prepare(self, images: Sequence[NDArray[np.uint8]]) -> PreparedBatch:
+        """Resize and normalise frames into the model's input tensor."""
+        ...
+
+    def infer(self, prepared: PreparedBatch) -> list[NDArray[np.float32]]:
+        """Run the model; its raw outputs."""
+        ...
+
+    def decode(self, prepared: PreparedBatch, outputs: list[NDArray[np.float32]]) -> list[Detections]:
+        """Boxes in each frame's pixels (decoder, NMS, mapping back from the input)."""
         ...

@@ -5,17 +5,21 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
+from detectors.backends.batch_input import InputPacker, PreparedBatch, decode_batch
 from detectors.class_map import ClassMap
-from detectors.decoders.centernet import CenterNetDecoderConfig, decode_centernet
+from detectors.decoders.centernet import CenterNetDecoderConfig
 from detectors.detections import Detections
-from detectors.input_resize import Placement, ResizeMode, fit_rgb
+from detectors.input_resize import ResizeMode
 from detectors.models.cache import ModelFiles
-from detectors.models.registry import DEFAULT_MODEL_ID, ModelSpec, get_model_spec
+from detectors.models.custom import CustomModelConfig
+from detectors.models.registry import DEFAULT_MODEL_ID, ModelSpec, get_model_spec, runnable_catalogue_model
+from detectors.models.runnable import RunnableModel
 
 PREFERRED_PROVIDERS: tuple[str, ...] = (
     "TensorrtExecutionProvider",
@@ -41,20 +45,29 @@ class OnnxRuntimeConfig(BaseModel):
     intra_op_threads: int = Field(
         default=0,
         ge=0,
-        description="Threads used inside one operator; 0: the CPUs this process may use (ONNX Runtime's own "
-        "default can count the host's cores inside a container and run 3x slower).",
+        description="Threads inside one operator of one stream; 0: the CPUs this process may use divided "
+        "among the streams (ONNX Runtime's own default can count the host's cores inside a container).",
+    )
+    streams: int = Field(
+        default=0,
+        ge=0,
+        description="Model runs that may go on at once, each on its own part of a batch (as OpenVINO's "
+        "throughput streams); 0: one per usable CPU on the CPU provider (a small network scales better "
+        "across frames than inside one, and never spin-waits on a busy machine), one on GPU providers.",
     )
     inter_op_threads: int = Field(
         default=0, ge=0, description="Threads running independent operators in parallel; 0 lets it choose."
     )
     max_batch_size: int = Field(default=8, gt=0, description="Most frames sent through the model in one run.")
-    resize: ResizeMode = Field(
-        default=ResizeMode.STRETCH,
+    resize: ResizeMode | None = Field(
+        default=None,
         description="How frames are fitted into the square model input: `stretch` (as @vladmandic/human "
-        "does; finds more here) or `letterbox` (keeps the aspect ratio, pads with black).",
+        "does; finds more with the CenterNet model) or `letterbox` (keeps the aspect ratio, pads with "
+        "black; how YOLO models are trained); unset: the model's own default.",
     )
     decoder: CenterNetDecoderConfig | None = Field(
-        default=None, description="Post-processing settings; unset: the model's catalogue defaults."
+        default=None,
+        description="CenterNet post-processing settings for catalogue models; unset: the catalogue defaults.",
     )
 
 
@@ -79,24 +92,43 @@ def choose_providers(preferred: Sequence[str] | None = None) -> list[str]:
 
 
 class OnnxRuntimeBackend:
-    """A :class:`~detectors.backends.base.DetectorBackend` running a catalogue model with ONNX Runtime."""
+    """A :class:`~detectors.backends.base.StagedBackend` running a model with ONNX Runtime."""
 
-    def __init__(self, model_path: Path, spec: ModelSpec, config: OnnxRuntimeConfig | None = None) -> None:
+    def __init__(
+        self,
+        model_path: Path,
+        spec: ModelSpec | CustomModelConfig,
+        config: OnnxRuntimeConfig | None = None,
+    ) -> None:
+        self._config = config or OnnxRuntimeConfig()
+        providers = choose_providers(self._config.providers)
+        on_cpu = providers[0] == "CPUExecutionProvider"
+        streams = self._config.streams or (usable_cpus() if on_cpu else 1)
+        threads = self._config.intra_op_threads or max(1, usable_cpus() // streams)
+        self._session = self._open_session(model_path, providers, threads)
+        self._streams = streams
+        first = self._session.get_inputs()[0]
+        if isinstance(spec, ModelSpec):
+            self._model = runnable_catalogue_model(spec, self._config.decoder)
+        else:
+            metadata = dict(self._session.get_modelmeta().custom_metadata_map)
+            self._model = spec.resolve(metadata, list(first.shape))
+        self._input_name = self._model.input_name or first.name
+        self._output_names = list(self._model.output_names or [o.name for o in self._session.get_outputs()])
+        batch_dim = next(i.shape[0] for i in self._session.get_inputs() if i.name == self._input_name)
+        self._fixed_batch = batch_dim if isinstance(batch_dim, int) and batch_dim > 0 else None
+        self._packer = InputPacker(
+            self._model, self._config.resize or self._model.default_resize, self._config.max_batch_size
+        )
+
+    def _open_session(self, model_path: Path, providers: list[str], threads: int) -> Any:
         import onnxruntime as ort
 
-        self._spec = spec
-        self._config = config or OnnxRuntimeConfig()
-        self._decoder = self._config.decoder or spec.decoder_defaults
         options = ort.SessionOptions()
-        options.intra_op_num_threads = self._config.intra_op_threads or usable_cpus()
+        options.intra_op_num_threads = threads
         options.inter_op_num_threads = self._config.inter_op_threads
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self._session = ort.InferenceSession(
-            str(model_path), sess_options=options, providers=choose_providers(self._config.providers)
-        )
-        self._output_names = list(spec.outputs.values())
-        size = spec.input_size
-        self._buffer: NDArray[np.float32] = np.zeros((self._config.max_batch_size, size, size, 3), np.float32)
+        return ort.InferenceSession(str(model_path), sess_options=options, providers=providers)
 
     @classmethod
     def from_cache(
@@ -115,26 +147,45 @@ class OnnxRuntimeBackend:
             )
         return cls(files.onnx, spec, config)
 
+    @classmethod
+    def from_custom(
+        cls, custom: CustomModelConfig, config: OnnxRuntimeConfig | None = None
+    ) -> OnnxRuntimeBackend:
+        """Open a custom ONNX model (e.g. an exported YOLO11) described by configuration."""
+        if not custom.path.is_file():
+            raise FileNotFoundError(f"model file {custom.path} does not exist")
+        return cls(custom.path, custom, config)
+
     # --- DetectorBackend -----------------------------------------------------------------------------------
     @property
     def model_id(self) -> str:
-        """Catalogue id of the model."""
-        return self._spec.id
+        """Model id."""
+        return self._model.id
 
     @property
     def model_version(self) -> str:
         """Version of the model file."""
-        return self._spec.version
+        return self._model.version
 
     @property
     def class_names(self) -> tuple[str, ...]:
         """Class names in class-id order."""
-        return self._spec.class_names
+        return self._model.class_names
 
     @property
     def class_map(self) -> ClassMap:
         """Class name to object kind."""
-        return self._spec.class_map
+        return self._model.class_map
+
+    @property
+    def model(self) -> RunnableModel:
+        """How this model is run."""
+        return self._model
+
+    @property
+    def session(self) -> Any:
+        """The ONNX Runtime session (for benchmarks comparing against it)."""
+        return self._session
 
     @property
     def providers(self) -> list[str]:
@@ -144,7 +195,17 @@ class OnnxRuntimeBackend:
     @property
     def input_size(self) -> int:
         """Side of the square model input in pixels."""
-        return self._spec.input_size
+        return self._model.input_size
+
+    @property
+    def max_batch_size(self) -> int:
+        """Most frames per model run."""
+        return self._packer.max_batch_size
+
+    @property
+    def streams(self) -> int:
+        """How many prepare/infer/decode calls may usefully run at once (from as many threads)."""
+        return self._streams
 
     def detect(self, image: NDArray[np.uint8]) -> Detections:
         """Detect objects in one BGR image."""
@@ -153,29 +214,31 @@ class OnnxRuntimeBackend:
     def detect_batch(self, images: Sequence[NDArray[np.uint8]]) -> list[Detections]:
         """Detect objects in each BGR image, ``max_batch_size`` images per model run."""
         results: list[Detections] = []
-        step = self._config.max_batch_size
+        step = self.max_batch_size
         for start in range(0, len(images), step):
-            results.extend(self._run(images[start : start + step]))
+            prepared = self.prepare(images[start : start + step])
+            results.extend(self.decode(prepared, self.infer(prepared)))
         return results
 
-    def _run(self, images: Sequence[NDArray[np.uint8]]) -> list[Detections]:
-        count = len(images)
-        batch = self._buffer[:count]
-        placements: list[Placement] = [
-            fit_rgb(image, self._config.resize, batch[i]) for i, image in enumerate(images)
-        ]
-        peaks, sizes = self._session.run(self._output_names, {self._spec.input_name: batch})
-        results = []
-        for i, placement in enumerate(placements):
-            decoded = decode_centernet(peaks[i], sizes[i], self._decoder)
-            xyxy = placement.to_image(decoded.xyxy)
-            inside = (xyxy[:, 2] > xyxy[:, 0]) & (xyxy[:, 3] > xyxy[:, 1])  # drop boxes left in the padding
-            results.append(
-                Detections(
-                    xyxy=xyxy[inside],
-                    class_id=decoded.class_id[inside],
-                    score=decoded.score[inside],
-                    class_names=self._spec.class_names,
-                )
-            )
-        return results
+    # --- StagedBackend -------------------------------------------------------------------------------------
+    def prepare(self, images: Sequence[NDArray[np.uint8]]) -> PreparedBatch:
+        """Resize and normalise frames into the input tensor (a view of a reused buffer)."""
+        return self._packer.pack(images)
+
+    def infer(self, prepared: PreparedBatch) -> list[NDArray[np.float32]]:
+        """Run the model on the batch (in chunks when its batch size is fixed); safe to call from ``streams``
+        threads at once, each with its own prepared batch."""
+        tensor = prepared.tensor
+        step = self._fixed_batch
+        if step is None or len(tensor) == step:
+            return self._run(tensor)
+        chunks = [self._run(tensor[i : i + step]) for i in range(0, len(tensor), step)]
+        return [np.concatenate([chunk[k] for chunk in chunks]) for k in range(len(self._output_names))]
+
+    def _run(self, tensor: NDArray[np.float32]) -> list[NDArray[np.float32]]:
+        outputs: list[NDArray[np.float32]] = self._session.run(self._output_names, {self._input_name: tensor})
+        return outputs
+
+    def decode(self, prepared: PreparedBatch, outputs: list[NDArray[np.float32]]) -> list[Detections]:
+        """Boxes in each frame's pixels."""
+        return decode_batch(self._model, prepared, outputs)

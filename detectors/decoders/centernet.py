@@ -15,13 +15,14 @@ batch of one, so we do it here instead, and then (as @vladmandic/human does) sup
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
 from detectors.boxes import non_max_suppression
+from detectors.decoders.decoded import DecodedBoxes
+
+__all__ = ["CenterNetDecoderConfig", "DecodedBoxes", "decode_centernet"]
 
 
 class CenterNetDecoderConfig(BaseModel):
@@ -47,15 +48,6 @@ class CenterNetDecoderConfig(BaseModel):
         description="Let boxes of different classes suppress each other (human does; we keep e.g. a person "
         "on a bicycle as both by default).",
     )
-
-
-@dataclass(frozen=True, slots=True)
-class DecodedBoxes:
-    """Boxes in model-input pixels, best score first."""
-
-    xyxy: NDArray[np.float32]
-    class_id: NDArray[np.int64]
-    score: NDArray[np.float32]
 
 
 def decode_centernet(

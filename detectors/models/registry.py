@@ -14,6 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from detectors.class_map import ClassMap, coco_class_map
 from detectors.coco import COCO80_CLASS_NAMES
 from detectors.decoders.centernet import CenterNetDecoderConfig
+from detectors.input_resize import ResizeMode
+from detectors.models.runnable import CenterNetOutputs, InputLayout, RunnableModel
 
 DEFAULT_MODEL_ID = "centernet-coco80"
 
@@ -109,3 +111,20 @@ def get_model_spec(model_id: str = DEFAULT_MODEL_ID) -> ModelSpec:
     if model_id not in models:
         raise KeyError(f"unknown model {model_id!r}; known: {', '.join(sorted(models))}")
     return models[model_id]
+
+
+def runnable_catalogue_model(spec: ModelSpec, decoder: CenterNetDecoderConfig | None = None) -> RunnableModel:
+    """How a backend runs a catalogue model (NHWC RGB 0..255, stretched, CenterNet outputs)."""
+    return RunnableModel(
+        id=spec.id,
+        version=spec.version,
+        class_names=spec.class_names,
+        class_map=spec.class_map,
+        input_size=spec.input_size,
+        layout=InputLayout.NHWC,
+        input_scale=1.0,
+        default_resize=ResizeMode.STRETCH,
+        decoder=CenterNetOutputs(decoder or spec.decoder_defaults),
+        input_name=spec.input_name,
+        output_names=tuple(spec.outputs.values()),
+    )

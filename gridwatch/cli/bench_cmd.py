@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from gridwatch.cli import detect_cmd
 from gridwatch.cli.types import Subparsers
 
 
@@ -91,4 +92,4 @@ def _run_ingest_bench(args: argparse.Namespace) -> int:
 
 
 #: Every benchmark's registration; add yours here.
-BENCHES: tuple[Callable[[Subparsers], None], ...] = (register_ingest,)
+BENCHES: tuple[Callable[[Subparsers], None], ...] = (register_ingest, detect_cmd.register_bench)

@@ -22,7 +22,7 @@ from gridwatch.runtime.supervisor import Supervisor
 
 #: Components `gridwatch run` starts, in start order (each a `gridwatch <command> --site PATH` process).
 #: Later issues append theirs here once the command exists.
-COMPONENT_COMMANDS: tuple[str, ...] = ("ingest",)
+COMPONENT_COMMANDS: tuple[str, ...] = ("ingest", "detect", "dispatch")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from dispatch.persistence.engine import make_engine
 from dispatch.persistence.migrate import current_revision, downgrade, head_revision, upgrade
 
 SITE_TABLES = {"sites", "grids", "departments", "cameras", "people", "roster_shifts", "event_classes"}
+CASE_TABLES = {"cases", "case_history", "case_timers", "deliveries", "photos", "ratings", "api_tokens"}
 
 
 def _tables(engine: Engine) -> set[str]:
@@ -34,7 +35,7 @@ def test_upgrade_from_empty_creates_every_table_at_head(engine: Engine) -> None:
 
     upgrade(engine)
 
-    assert _tables(engine) == SITE_TABLES | {"alembic_version"}
+    assert _tables(engine) == SITE_TABLES | CASE_TABLES | {"alembic_version"}
     assert current_revision(engine) == head_revision()
 
 

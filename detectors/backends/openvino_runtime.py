@@ -1,0 +1,139 @@
+"""OpenVINO backend for CPU deployments (Intel CPUs and iGPUs): reads ONNX or OpenVINO IR (.xml) directly.
+
+Needs the optional ``openvino`` package (``pip install openvino``); nothing else in Gridwatch imports it.
+Pre- and post-processing are the same as the ONNX Runtime backend's, so both give the same boxes.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import yaml
+from numpy.typing import NDArray
+
+from detectors.backends.batch_input import InputPacker, PreparedBatch, decode_batch
+from detectors.class_map import ClassMap
+from detectors.detections import Detections
+from detectors.models.cache import ModelFiles
+from detectors.models.registry import get_model_spec, runnable_catalogue_model
+from detectors.models.runnable import RunnableModel
+
+if TYPE_CHECKING:
+    from detectors.backends.factory import BackendChoice
+
+
+class OpenVinoBackend:
+    """A :class:`~detectors.backends.base.StagedBackend` running a model with OpenVINO."""
+
+    def __init__(self, compiled: Any, model: RunnableModel, packer: InputPacker) -> None:
+        self._compiled = compiled
+        self._model = model
+        self._packer = packer
+        self._local = threading.local()  # one infer request per calling thread
+        try:
+            self._streams = max(1, int(compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS")))
+        except (RuntimeError, TypeError, ValueError):
+            self._streams = 1
+
+    @classmethod
+    def open(cls, choice: BackendChoice) -> OpenVinoBackend:
+        """Compile the chosen model (catalogue ONNX, custom ONNX or IR) for ``choice.device``."""
+        core = importlib.import_module("openvino").Core()
+        config: dict[str, Any] = {
+            "PERFORMANCE_HINT": "THROUGHPUT",
+            "INFERENCE_PRECISION_HINT": choice.openvino_precision,
+        }
+        if choice.threads:
+            config["INFERENCE_NUM_THREADS"] = choice.threads
+        if choice.custom is not None:
+            path = choice.custom.path
+            network = core.read_model(str(path))
+            shape = [d.get_length() if d.is_static else None for d in network.inputs[0].get_partial_shape()]
+            model = choice.custom.resolve(_ultralytics_metadata(path), shape)
+        else:
+            spec = get_model_spec(choice.model_id)
+            files = ModelFiles.of(spec, choice.cache_dir)
+            network = core.read_model(str(files.onnx))
+            model = runnable_catalogue_model(spec)
+        compiled = core.compile_model(network, choice.device, config)
+        packer = InputPacker(model, choice.resize or model.default_resize, choice.max_batch_size)
+        return cls(compiled, model, packer)
+
+    @property
+    def model_id(self) -> str:
+        """Model id."""
+        return self._model.id
+
+    @property
+    def model_version(self) -> str:
+        """Model version."""
+        return self._model.version
+
+    @property
+    def class_names(self) -> tuple[str, ...]:
+        """Class names in class-id order."""
+        return self._model.class_names
+
+    @property
+    def class_map(self) -> ClassMap:
+        """Class name to object kind."""
+        return self._model.class_map
+
+    @property
+    def streams(self) -> int:
+        """Infer requests that usefully run at once (OpenVINO's throughput streams)."""
+        return self._streams
+
+    @property
+    def max_batch_size(self) -> int:
+        """Most frames per model run."""
+        return self._packer.max_batch_size
+
+    def detect_batch(self, images: Sequence[NDArray[np.uint8]]) -> list[Detections]:
+        """Detect objects in each BGR image."""
+        results: list[Detections] = []
+        for start in range(0, len(images), self.max_batch_size):
+            prepared = self.prepare(images[start : start + self.max_batch_size])
+            results.extend(self.decode(prepared, self.infer(prepared)))
+        return results
+
+    def prepare(self, images: Sequence[NDArray[np.uint8]]) -> PreparedBatch:
+        """Resize and normalise frames into the input tensor."""
+        return self._packer.pack(images)
+
+    def infer(self, prepared: PreparedBatch) -> list[NDArray[np.float32]]:
+        """Run the compiled model; outputs in the decoder's order."""
+        request = getattr(self._local, "request", None)
+        if request is None:
+            request = self._local.request = self._compiled.create_infer_request()
+        result = request.infer({0: prepared.tensor})
+        names = self._model.output_names
+        outputs = self._compiled.outputs
+        if names is None:
+            return [np.asarray(result[output]) for output in outputs]
+        by_name = {name: output for output in outputs for name in output.get_names()}
+        return [np.asarray(result[by_name[name]]) for name in names]
+
+    def decode(self, prepared: PreparedBatch, outputs: list[NDArray[np.float32]]) -> list[Detections]:
+        """Boxes in each frame's pixels."""
+        return decode_batch(self._model, prepared, outputs)
+
+
+def _ultralytics_metadata(path: Path) -> dict[str, str]:
+    """``names`` and ``imgsz``: from an ONNX file's metadata, or the ``metadata.yaml`` ultralytics writes
+    next to an exported IR model."""
+    if path.suffix.lower() == ".onnx":
+        import onnxruntime as ort
+
+        session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        return dict(session.get_modelmeta().custom_metadata_map)
+    metadata_file = path.with_name("metadata.yaml")
+    if not metadata_file.is_file():
+        return {}
+    document = yaml.safe_load(metadata_file.read_text(encoding="utf-8")) or {}
+    return {key: repr(document[key]) for key in ("names", "imgsz") if key in document}

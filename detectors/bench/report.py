@@ -1,0 +1,218 @@
+"""`gridwatch bench detect`: every path over the same frames, interleaved, in one run; a JSON report.
+
+Paths are measured chunk by chunk in turn (naive, worker variants, raw, then again), for several rounds,
+and each path's best round counts: on a machine shared with other work, every path sees the same
+interference, and ratios between paths stay meaningful.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import platform
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from detectors.backends.base import StagedBackend
+from detectors.backends.onnx_runtime import OnnxRuntimeBackend, OnnxRuntimeConfig, usable_cpus
+from detectors.bench.bench_frames import load_bench_frames
+from detectors.bench.plot import draw_bar_chart
+from detectors.camera_zones import SiteCameras
+from detectors.decoders.centernet import CenterNetDecoderConfig, decode_centernet
+from detectors.input_resize import Placement
+from detectors.models.cache import ModelFiles
+from detectors.models.registry import DEFAULT_MODEL_ID, get_model_spec
+from detectors.tracking.registry import TrackerRegistry
+from detectors.tracking.settings import TrackerSettings
+from detectors.worker.pipeline import DetectionPipeline, decode_jpeg, split_evenly
+from gridwatch.messages import Frame
+
+TARGET_SPEEDUP = 1.5
+TARGET_OVERHEAD_SHARE = 0.8
+DEFAULT_BATCH = 8
+ROUNDS = 3
+
+ChunkRunner = Callable[[Sequence[Frame]], None]
+
+
+def _naive(model_path: Path, input_name: str, output_names: list[str], size: int) -> ChunkRunner:
+    """Decode, resize, one default-settings ONNX Runtime call and the decoder, one frame at a time."""
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(str(model_path), providers=["CPUExecutionProvider"])
+    config = CenterNetDecoderConfig()
+
+    def run(chunk: Sequence[Frame]) -> None:
+        for frame in chunk:
+            image = cv2.imdecode(np.frombuffer(frame.jpeg, np.uint8), cv2.IMREAD_COLOR)
+            if image is None:
+                raise ValueError("benchmark JPEG does not decode")
+            height, width = image.shape[:2]
+            tensor = cv2.cvtColor(cv2.resize(image, (size, size)), cv2.COLOR_BGR2RGB).astype(np.float32)[None]
+            peaks, sizes = session.run(output_names, {input_name: tensor})
+            decoded = decode_centernet(peaks[0], sizes[0], config)
+            Placement(size / width, size / height, 0, 0, width, height).to_image(decoded.xyxy)
+
+    return run
+
+
+def _worker(backend: StagedBackend, batch_size: int) -> tuple[ChunkRunner, DetectionPipeline]:
+    """The worker pipeline fed ``batch_size`` frames at a time, as the consumer loop gathers them."""
+    pipeline = DetectionPipeline(backend, TrackerRegistry(TrackerSettings(), time.monotonic), SiteCameras({}))
+
+    def run(chunk: Sequence[Frame]) -> None:
+        for first in range(0, len(chunk), batch_size):
+            for outcome in pipeline.process(chunk[first : first + batch_size]):
+                if outcome.message is None:
+                    raise RuntimeError(f"a benchmark frame was rejected: {outcome.rejected}")
+
+    return run, pipeline
+
+
+def _raw(backend: StagedBackend, frames: Sequence[Frame], pool: ThreadPoolExecutor) -> ChunkRunner:
+    """The model call alone on tensors prepared beforehand, split over the streams as the worker does."""
+    step = backend.max_batch_size
+    parts = split_evenly([decode_jpeg(frame) for frame in frames[:step]], backend.streams, step)
+    prepared = list(pool.map(backend.prepare, parts))
+
+    def run(chunk: Sequence[Frame]) -> None:
+        for _ in range(max(1, len(chunk) // step)):
+            for _ in pool.map(backend.infer, prepared):
+                pass
+
+    return run
+
+
+def interleaved_fps(
+    paths: dict[str, ChunkRunner], frames: Sequence[Frame], chunk: int, rounds: int
+) -> dict[str, float]:
+    """Frames per second of each path: chunks in turn, best of ``rounds``."""
+    for run in paths.values():  # warm-up
+        run(frames[:chunk])
+    best = dict.fromkeys(paths, float("inf"))
+    for _ in range(rounds):
+        spent = dict.fromkeys(paths, 0.0)
+        for first in range(0, len(frames), chunk):
+            part = frames[first : first + chunk]
+            for name, run in paths.items():
+                start = time.perf_counter()
+                run(part)
+                spent[name] += time.perf_counter() - start
+        for name in paths:
+            best[name] = min(best[name], spent[name])
+    return {name: len(frames) / seconds for name, seconds in best.items()}
+
+
+def _other_backends() -> dict[str, StagedBackend]:
+    """The default model on every other installed CPU runtime (OpenVINO where installed, f32 and bf16)."""
+    found: dict[str, StagedBackend] = {}
+    if importlib.util.find_spec("openvino") is not None:
+        from detectors.backends.factory import BackendChoice, BackendKind, open_backend
+
+        found["openvino"] = open_backend(
+            BackendChoice(kind=BackendKind.OPENVINO, max_batch_size=DEFAULT_BATCH)
+        )
+        found["openvino-bf16"] = open_backend(  # reduced precision where the CPU has it (AMX, AVX512-BF16)
+            BackendChoice(kind=BackendKind.OPENVINO, max_batch_size=DEFAULT_BATCH, openvino_precision="bf16")
+        )
+    return found
+
+
+def run_detect_benchmark(
+    *, frames: int = 48, footage: Path | None = None, plot: Path | None = None, rounds: int = ROUNDS
+) -> dict[str, Any]:
+    """Measure and report (see the module docstring); ``frames`` is rounded up to whole batches."""
+    count = max(DEFAULT_BATCH, -(-frames // DEFAULT_BATCH) * DEFAULT_BATCH)
+    bench_frames = load_bench_frames(count, footage)
+    spec = get_model_spec(DEFAULT_MODEL_ID)
+    files = ModelFiles.of(spec)
+    load_before = os.getloadavg()
+    backend = OnnxRuntimeBackend.from_cache(spec.id, config=OnnxRuntimeConfig(max_batch_size=DEFAULT_BATCH))
+    single_stream = OnnxRuntimeBackend.from_cache(
+        spec.id, config=OnnxRuntimeConfig(max_batch_size=DEFAULT_BATCH, streams=1)
+    )
+    pipelines: list[DetectionPipeline] = []
+    with ExitStack() as stack:
+        pool = stack.enter_context(ThreadPoolExecutor(max_workers=max(1, backend.streams)))
+        paths: dict[str, ChunkRunner] = {
+            "naive": _naive(files.onnx, spec.input_name, list(spec.outputs.values()), spec.input_size)
+        }
+        for batch in (1, 4, DEFAULT_BATCH):
+            paths[f"worker_b{batch}"], pipeline = _worker(backend, batch)
+            pipelines.append(pipeline)
+        paths[f"worker_b{DEFAULT_BATCH}_1stream"], pipeline = _worker(single_stream, DEFAULT_BATCH)
+        pipelines.append(pipeline)
+        paths["raw_infer"] = _raw(backend, bench_frames.frames, pool)
+        for name, other in _other_backends().items():
+            paths[f"{name}:worker_b{DEFAULT_BATCH}"], pipeline = _worker(other, DEFAULT_BATCH)
+            pipelines.append(pipeline)
+            other_pool = stack.enter_context(ThreadPoolExecutor(max_workers=max(1, other.streams)))
+            paths[f"{name}:raw_infer"] = _raw(other, bench_frames.frames, other_pool)
+        fps = interleaved_fps(paths, bench_frames.frames, DEFAULT_BATCH, rounds)
+    for pipeline in pipelines:
+        pipeline.close()
+    worker = fps[f"worker_b{DEFAULT_BATCH}"]
+    first = bench_frames.frames[0]
+    result: dict[str, Any] = {
+        "worker_fps": round(worker, 2),
+        "naive_fps": round(fps["naive"], 2),
+        "raw_infer_fps": round(fps["raw_infer"], 2),
+        "speedup_vs_naive": round(worker / fps["naive"], 3),
+        "worker_share_of_raw": round(worker / fps["raw_infer"], 3),
+        "targets": {
+            "speedup_vs_naive": TARGET_SPEEDUP,
+            "worker_share_of_raw": TARGET_OVERHEAD_SHARE,
+            "met": worker / fps["naive"] >= TARGET_SPEEDUP
+            and worker / fps["raw_infer"] >= TARGET_OVERHEAD_SHARE,
+        },
+        "default_configuration": {
+            "backend": "onnxruntime",
+            "providers": backend.providers,
+            "model": f"{spec.id} {spec.version}",
+            "input_size": spec.input_size,
+            "max_batch_size": DEFAULT_BATCH,
+            "streams": backend.streams,
+        },
+        "table": [
+            {
+                "backend": name.split(":")[0] if ":" in name else "onnxruntime",
+                "input_size": spec.input_size,
+                "path": name.split(":")[-1],
+                "fps": round(value, 2),
+            }
+            for name, value in fps.items()
+        ],
+        "backends_unavailable": {
+            name: "not installed"
+            for name in ("openvino", "ultralytics")
+            if importlib.util.find_spec(name) is None
+        },
+        "frames": {
+            "count": len(bench_frames.frames),
+            "source": bench_frames.source,
+            "size": [first.width, first.height],
+            "mean_jpeg_bytes": int(np.mean([len(f.jpeg) for f in bench_frames.frames])),
+        },
+        "machine": {
+            "cpus_usable": usable_cpus(),
+            "processor": platform.processor() or platform.machine(),
+            "load_average_before": [round(v, 2) for v in load_before],
+            "load_average_after": [round(v, 2) for v in os.getloadavg()],
+        },
+        "method": f"paths interleaved chunk by chunk ({DEFAULT_BATCH} frames), best of {rounds} rounds",
+    }
+    if plot is not None:
+        draw_bar_chart(
+            [(f"{row['backend']} {row['path']}", row["fps"]) for row in result["table"]],
+            plot,
+            title=f"{spec.id} on {result['frames']['source']}: frames per second ({usable_cpus()} CPUs)",
+        )
+        result["plot"] = str(plot)
+    return result

@@ -1,0 +1,1 @@
+"""Evidence: annotated snapshots (boxes, labels, zone polygons) written to a store and referenced by URL."""

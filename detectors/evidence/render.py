@@ -1,0 +1,88 @@
+"""Annotated snapshots: zone polygons with their names, boxes with kind, class, track id and score."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from detectors.camera_zones import CameraZones
+from detectors.class_map import ClassMap, ObjectKind
+from detectors.detections import NO_TRACK, Detections
+from detectors.evidence.label_font import BGR, LabelPainter
+
+KIND_LABELS: dict[ObjectKind, str] = {
+    ObjectKind.TWO_WHEELER: "非机动车",
+    ObjectKind.PERSON: "行人",
+    ObjectKind.TRADING_OBJECT: "经营物品",
+    ObjectKind.VEHICLE: "机动车",
+    ObjectKind.OTHER: "其他",
+}
+"""What grid workers read on a box (the class name follows in ASCII)."""
+
+KIND_COLOURS: dict[ObjectKind, BGR] = {
+    ObjectKind.TWO_WHEELER: (0, 200, 255),
+    ObjectKind.PERSON: (80, 220, 80),
+    ObjectKind.TRADING_OBJECT: (255, 120, 0),
+    ObjectKind.VEHICLE: (200, 200, 200),
+    ObjectKind.OTHER: (160, 160, 160),
+}
+ZONE_COLOUR: BGR = (60, 60, 255)
+
+
+def box_label(kind: ObjectKind, class_name: str, track_id: int, score: float, cjk: bool) -> str:
+    """``非机动车 bicycle #12 0.83`` (the kind in Chinese only when the painter can draw it)."""
+    kind_text = KIND_LABELS[kind] if cjk else str(kind)
+    track = f" #{track_id}" if track_id != NO_TRACK else ""
+    return f"{kind_text} {class_name}{track} {score:.2f}"
+
+
+def render_evidence(
+    image: NDArray[np.uint8],
+    detections: Detections,
+    class_map: ClassMap,
+    zones: CameraZones | None,
+    painter: LabelPainter,
+) -> NDArray[np.uint8]:
+    """A copy of ``image`` with zones (translucent fill, outline, name), boxes and labels drawn on it."""
+    canvas = image.copy()
+    height, width = canvas.shape[:2]
+    thickness = max(1, round(max(width, height) / 640))
+    if zones is not None:
+        overlay = canvas.copy()
+        polygons = zones.polygons_for(width, height)
+        for _, polygon in polygons:
+            cv2.fillPoly(overlay, [np.round(polygon).astype(np.int32)], ZONE_COLOUR)
+        cv2.addWeighted(overlay, 0.15, canvas, 0.85, 0, dst=canvas)
+        for zone, polygon in polygons:
+            points = np.round(polygon).astype(np.int32)
+            cv2.polylines(canvas, [points], True, ZONE_COLOUR, thickness, cv2.LINE_AA)
+            top_left = points[np.argmin(points[:, 1])]
+            painter.draw(
+                canvas,
+                zone.name if painter.supports_cjk else zone.id,
+                (int(top_left[0]), int(top_left[1])),
+                ZONE_COLOUR,
+            )
+    kinds = detections.kinds(class_map)
+    for box, name, kind, track, score in zip(
+        detections.xyxy.tolist(),
+        detections.names,
+        kinds,
+        detections.track_id.tolist(),
+        detections.score.tolist(),
+        strict=True,
+    ):
+        x1, y1, x2, y2 = (round(v) for v in box)
+        colour = KIND_COLOURS[kind]
+        cv2.rectangle(canvas, (x1, y1), (x2, y2), colour, thickness, cv2.LINE_AA)
+        painter.draw(canvas, box_label(kind, name, track, score, painter.supports_cjk), (x1, y1), colour)
+    return canvas
+
+
+def encode_jpeg(image: NDArray[np.uint8], quality: int) -> bytes:
+    """Baseline JPEG bytes of a BGR image."""
+    ok, buffer = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:  # pragma: no cover - OpenCV fails only on invalid images
+        raise ValueError("JPEG encoding failed")
+    return bytes(buffer)

@@ -1,0 +1,168 @@
+"""Static foreground: the model-free signal for goods no offline model knows.
+
+Per camera, two running-average backgrounds of the grey, down-scaled image: a *fast* one that absorbs
+whatever stops moving within seconds and a *slow* one that takes many minutes. A pixel that differs from
+the slow background but no longer from the fast one belongs to something that appeared and then stood
+still; once it has done so for ``min_static_s`` seconds of capture time it is static foreground.
+Connected regions of it become boxes of kind ``trading_object`` with ``class_name`` ``static_foreground``
+(the flag the rules read), which the detector worker appends to the frame's detections message.
+
+People walking never qualify (the fast background never catches up with them); what stays long enough is
+eventually learnt by the slow background too and fades out by itself. Time constants are seconds of frame
+timestamps, never frame counts, so any sampling rate works.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import BaseModel, ConfigDict, Field
+
+from gridwatch.messages.detections import Detection, ObjectKind
+from streams.rules.observation import STATIC_FOREGROUND_CLASS
+
+__all__ = [
+    "STATIC_FOREGROUND_CLASS",
+    "StaticBlob",
+    "StaticForeground",
+    "StaticForegroundSettings",
+    "as_detections",
+]
+
+
+class StaticForegroundSettings(BaseModel):
+    """How quickly the two backgrounds learn and what counts as a static blob."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    work_width: int = Field(
+        default=320, ge=32, le=1920, description="Frames are shrunk to this width (pixels) before modelling."
+    )
+    fast_tau_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="Time constant of the fast background, seconds: what stops is absorbed.",
+    )
+    slow_tau_s: float = Field(
+        default=900.0, gt=0, description="Time constant of the slow background, seconds: the empty street."
+    )
+    diff_threshold: float = Field(
+        default=25.0, gt=0, le=255, description="Grey-level difference (0-255) that counts as changed."
+    )
+    min_static_s: float = Field(
+        default=30.0, ge=0, description="Seconds a region must stand still before it is static foreground."
+    )
+    warmup_s: float = Field(
+        default=60.0,
+        ge=0,
+        description="Seconds after the first frame during which the slow background is a running mean (so "
+        "people on the first frames leave no ghost) and nothing is reported.",
+    )
+    min_area_fraction: float = Field(
+        default=0.002, gt=0, le=1, description="Smallest blob reported, as a share of the image area."
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class StaticBlob:
+    """A region that appeared and stayed: its box in the input frame's pixels."""
+
+    box: tuple[float, float, float, float]
+    fill: float  # share of the box that is static foreground, 0..1
+    since: float  # capture time (epoch s) its pixels started standing still
+
+
+class StaticForeground:
+    """The static-foreground model of one camera; feed it every sampled frame in capture order."""
+
+    def __init__(self, settings: StaticForegroundSettings | None = None) -> None:
+        self.settings = settings or StaticForegroundSettings()
+        self._fast: NDArray[np.float32] | None = None
+        self._slow: NDArray[np.float32] | None = None
+        self._since: NDArray[np.float64] | None = None  # epoch seconds: float32 cannot hold them
+        self._started_at = 0.0
+        self._last_at = 0.0
+        self._scale = 1.0
+
+    def update(self, frame: NDArray[np.uint8], captured_at: float) -> list[StaticBlob]:
+        """Learn from one frame (BGR or grey, any size) and return the static blobs on it."""
+        grey = self._prepare(frame)
+        if self._fast is None or self._slow is None or self._since is None or captured_at <= self._last_at:
+            if self._fast is None:
+                self._reset(grey, captured_at)
+            return []
+        s = self.settings
+        dt = captured_at - self._last_at
+        elapsed = captured_at - self._started_at
+        self._last_at = captured_at
+        fast_changed = cv2.absdiff(grey, self._fast) > s.diff_threshold
+        slow_changed = cv2.absdiff(grey, self._slow) > s.diff_threshold
+        cv2.accumulateWeighted(grey, self._fast, 1.0 - math.exp(-dt / s.fast_tau_s))
+        # During the warm-up the slow background is a running mean of everything seen so far.
+        slow_tau = s.slow_tau_s if elapsed >= s.warmup_s else min(s.slow_tau_s, elapsed)
+        cv2.accumulateWeighted(grey, self._slow, 1.0 - math.exp(-dt / slow_tau))
+        standing = (slow_changed & ~fast_changed).astype(np.uint8)
+        standing = np.asarray(
+            cv2.morphologyEx(standing, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)), np.uint8
+        )
+        self._since[standing == 0] = np.nan
+        self._since[(standing == 1) & np.isnan(self._since)] = captured_at
+        static = (standing == 1) & (captured_at - np.nan_to_num(self._since, nan=np.inf) >= s.min_static_s)
+        if elapsed < s.warmup_s:
+            return []
+        opened = cv2.morphologyEx(static.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+        return self._blobs(np.asarray(opened, np.uint8))
+
+    def _prepare(self, frame: NDArray[np.uint8]) -> NDArray[np.float32]:
+        grey = frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+        height, width = grey.shape[:2]
+        self._scale = width / self.settings.work_width
+        size = (self.settings.work_width, max(1, round(height / self._scale)))
+        small = cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
+        return cv2.GaussianBlur(small, (5, 5), 0).astype(np.float32)
+
+    def _reset(self, grey: NDArray[np.float32], captured_at: float) -> None:
+        self._fast = grey.copy()
+        self._slow = grey.copy()
+        self._since = np.full(grey.shape, np.nan, np.float64)
+        self._started_at = self._last_at = captured_at
+
+    def _blobs(self, static: NDArray[np.uint8]) -> list[StaticBlob]:
+        assert self._since is not None
+        count, labels, stats, _centroids = cv2.connectedComponentsWithStats(static, connectivity=8)
+        min_area = self.settings.min_area_fraction * static.shape[0] * static.shape[1]
+        blobs: list[StaticBlob] = []
+        for label in range(1, count):
+            x, y, w, h, area = (int(v) for v in stats[label])
+            if area < min_area:
+                continue
+            since = float(np.nanmin(self._since[labels == label]))
+            k = self._scale
+            blobs.append(StaticBlob((x * k, y * k, (x + w) * k, (y + h) * k), area / (w * h), since))
+        return blobs
+
+
+def as_detections(
+    blobs: list[StaticBlob], class_id: int, frame_width: int, frame_height: int
+) -> tuple[Detection, ...]:
+    """The blobs as detections to append to a frame's message (``class_id``: the slot the model reserves)."""
+    return tuple(
+        Detection(
+            box=(
+                min(blob.box[0], frame_width - 1.0),
+                min(blob.box[1], frame_height - 1.0),
+                min(blob.box[2], float(frame_width)),
+                min(blob.box[3], float(frame_height)),
+            ),
+            class_id=class_id,
+            class_name=STATIC_FOREGROUND_CLASS,
+            kind=ObjectKind.TRADING_OBJECT,
+            score=round(min(1.0, blob.fill), 3),
+            track_id=None,
+        )
+        for blob in blobs
+    )

@@ -1,0 +1,237 @@
+"""Frames to detections messages: JPEG decode, batched model run, tracking, evidence; every stage timed.
+
+Pure of Kafka: the worker loop feeds it the frames of one consumed batch, in partition-offset order, so each
+camera's frames reach its tracker in order. A frame whose JPEG does not decode (or disagrees with its header)
+comes back as rejected, with the reason, and the rest of the batch goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TypeVar
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from detectors.backends.base import StagedBackend
+from detectors.camera_zones import SiteCameras
+from detectors.detections import DetectionMessage, Detections
+from detectors.evidence.writer import EvidenceWriter
+from detectors.tracking.registry import TrackerRegistry
+from detectors.worker.extra_signals import ExtraSignals
+from detectors.worker.metrics import DetectMetrics
+from gridwatch.messages import Detection, Frame, ModelRef, StageTimings
+from gridwatch.messages import Detections as DetectionsMessage
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: Boxes narrower or lower than this (in frame pixels) are dropped: they cannot be drawn or zoned.
+MIN_BOX_SIDE = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class FrameOutcome:
+    """What became of one frame: its detections message, or why it was rejected."""
+
+    frame: Frame
+    message: DetectionsMessage | None
+    rejected: str | None = None
+
+
+@dataclass(slots=True)
+class _Decoded:
+    index: int
+    frame: Frame
+    image: NDArray[np.uint8]
+    decode_ms: float
+    preprocess_ms: float = 0.0
+    infer_ms: float = 0.0
+    postprocess_ms: float = 0.0
+    detections: Detections | None = None
+
+
+def split_evenly(items: list[T], streams: int, max_part: int) -> list[list[T]]:
+    """``items`` in contiguous parts: one per stream (when there are enough), none over ``max_part``."""
+    if not items:
+        return []
+    parts = max(min(max(1, streams), len(items)), -(-len(items) // max_part))
+    size, extra = divmod(len(items), parts)
+    result, start = [], 0
+    for part in range(parts):
+        end = start + size + (1 if part < extra else 0)
+        result.append(items[start:end])
+        start = end
+    return result
+
+
+def decode_jpeg(frame: Frame) -> NDArray[np.uint8]:
+    """The frame's image as BGR; ValueError when the JPEG does not decode or disagrees with the header."""
+    image = cv2.imdecode(np.frombuffer(frame.jpeg, np.uint8), cv2.IMREAD_COLOR)
+    if image is None:
+        raise ValueError(f"JPEG of {len(frame.jpeg)} bytes does not decode")
+    height, width = image.shape[:2]
+    if (width, height) != (frame.width, frame.height):
+        raise ValueError(f"JPEG is {width}x{height} but the frame says {frame.width}x{frame.height}")
+    return np.asarray(image, np.uint8)
+
+
+class DetectionPipeline:
+    """Runs one consumed batch of frames through the model and the per-camera trackers."""
+
+    def __init__(
+        self,
+        backend: StagedBackend,
+        trackers: TrackerRegistry,
+        cameras: SiteCameras,
+        *,
+        evidence: EvidenceWriter | None = None,
+        extra_signals: ExtraSignals | None = None,
+        metrics: DetectMetrics | None = None,
+        timer: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self.backend = backend
+        self.trackers = trackers
+        self.cameras = cameras
+        self.evidence = evidence
+        self.extra_signals = extra_signals
+        self.metrics = metrics
+        self._timer = timer
+        self._model = ModelRef(id=backend.model_id[:128], version=backend.model_version[:64])
+        self._pool: ThreadPoolExecutor | None = None
+
+    def process(self, frames: Sequence[Frame]) -> list[FrameOutcome]:
+        """One outcome per frame, in the same order."""
+        outcomes: list[FrameOutcome | None] = [None] * len(frames)
+        parts = split_evenly(list(enumerate(frames)), self.backend.streams, self.backend.max_batch_size)
+        if len(parts) > 1:
+            pool = self._executor()
+            results = list(pool.map(self._decode_and_detect, parts))
+        else:
+            results = [self._decode_and_detect(part) for part in parts]
+        decoded: list[_Decoded] = []
+        for good, rejected in results:
+            decoded.extend(good)
+            for index, reason in rejected:
+                outcomes[index] = FrameOutcome(frames[index], None, reason)
+        decoded.sort(key=lambda item: item.index)
+        for item in decoded:  # in order: each camera's tracker sees its frames in sequence
+            try:
+                outcomes[item.index] = FrameOutcome(item.frame, self._finish(item))
+            except Exception as error:  # one frame's failure must not lose the batch: dead-letter it
+                log.exception("post-processing failed on %s seq %d", item.frame.camera_id, item.frame.seq)
+                outcomes[item.index] = FrameOutcome(
+                    item.frame, None, f"post-processing failed: {type(error).__name__}: {error}"
+                )
+        return [outcome for outcome in outcomes if outcome is not None]
+
+    def close(self) -> None:
+        """Stop the stream threads."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+    def _executor(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(
+                max_workers=max(1, self.backend.streams), thread_name_prefix="gw-det"
+            )
+        return self._pool
+
+    def _decode_and_detect(
+        self, part: list[tuple[int, Frame]]
+    ) -> tuple[list[_Decoded], list[tuple[int, str]]]:
+        """JPEG decode and model run of one part of a batch (runs in a stream thread)."""
+        good: list[_Decoded] = []
+        rejected: list[tuple[int, str]] = []
+        for index, frame in part:
+            start = self._timer()
+            try:
+                image = decode_jpeg(frame)
+            except ValueError as error:
+                rejected.append((index, f"undecodable frame: {error}"))
+                continue
+            good.append(_Decoded(index, frame, image, (self._timer() - start) * 1000))
+        if good:
+            self._run_model(good)
+        return good, rejected
+
+    def _run_model(self, chunk: list[_Decoded]) -> None:
+        timer = self._timer
+        start = timer()
+        prepared = self.backend.prepare([item.image for item in chunk])
+        prepared_at = timer()
+        outputs = self.backend.infer(prepared)
+        inferred_at = timer()
+        results = self.backend.decode(prepared, outputs)
+        decoded_at = timer()
+        share = 1000.0 / len(chunk)
+        for item, detections in zip(chunk, results, strict=True):
+            item.preprocess_ms = (prepared_at - start) * share
+            item.infer_ms = (inferred_at - prepared_at) * share
+            item.postprocess_ms = (decoded_at - inferred_at) * share
+            item.detections = detections
+        if self.metrics is not None:
+            self.metrics.batch_size.observe(len(chunk))
+
+    def _finish(self, item: _Decoded) -> DetectionsMessage:
+        frame, image = item.frame, item.image
+        assert item.detections is not None
+        start = self._timer()
+        detections = item.detections
+        sides = detections.xyxy[:, 2:] - detections.xyxy[:, :2]
+        detections = detections.select(np.all(sides >= MIN_BOX_SIDE, axis=1))
+        tracked = self.trackers.update(frame.camera_id, detections, frame.captured_at)
+        messages: list[DetectionMessage | Detection] = list(tracked.to_messages(self.backend.class_map))
+        zones = self.cameras.get(frame.camera_id)
+        if self.extra_signals is not None:
+            messages.extend(self.extra_signals.detect(frame, image, zones))
+        item.postprocess_ms += (self._timer() - start) * 1000
+        evidence_url = None
+        if self.evidence is not None:
+            evidence_start = self._timer()
+            try:
+                evidence_url = self.evidence.write(
+                    camera_id=frame.camera_id,
+                    seq=frame.seq,
+                    captured_at=frame.captured_at,
+                    image=image,
+                    detections=tracked,
+                    class_map=self.backend.class_map,
+                    zones=zones,
+                )
+            except Exception:  # a full disk or an unreachable bucket must not lose the detections
+                log.exception("evidence for %s seq %d not stored", frame.camera_id, frame.seq)
+                if self.metrics is not None:
+                    self.metrics.evidence_failures.inc()
+            if self.metrics is not None and evidence_url is not None:
+                self.metrics.stage("evidence", (self._timer() - evidence_start) * 1000)
+        timings = StageTimings(
+            decode=round(item.decode_ms, 3),
+            preprocess=round(item.preprocess_ms, 3),
+            infer=round(item.infer_ms, 3),
+            postprocess=round(item.postprocess_ms, 3),
+        )
+        if self.metrics is not None:
+            for stage in ("decode", "preprocess", "infer", "postprocess"):
+                self.metrics.stage(stage, getattr(timings, stage))
+        height, width = image.shape[:2]
+        return DetectionsMessage.model_validate(
+            {
+                "camera_id": frame.camera_id,
+                "seq": frame.seq,
+                "captured_at": frame.captured_at,
+                "frame_width": width,
+                "frame_height": height,
+                "model": self._model,
+                "detections": messages,
+                "timings_ms": timings,
+                "evidence_url": evidence_url,
+            }
+        )

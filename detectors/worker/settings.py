@@ -1,0 +1,48 @@
+"""Settings of the detector worker loop: consumer group, batching, publishing."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from detectors.evidence.settings import EvidenceSettings
+from detectors.tracking.settings import TrackerSettings
+
+DEFAULT_GROUP_ID = "gw-detectors"
+
+
+class BatchingSettings(BaseModel):
+    """How frames of many cameras are gathered into one model batch."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_batch_size: int = Field(default=8, gt=0, le=256, description="Most frames per model batch.")
+    max_wait_ms: float = Field(
+        default=40.0,
+        ge=0.0,
+        description="After the first frame of a batch arrives, wait at most this long for the batch to fill.",
+    )
+    poll_timeout_ms: int = Field(
+        default=500, gt=0, description="How long one poll waits for the first frame of a batch."
+    )
+
+
+class DetectWorkerSettings(BaseModel):
+    """One detector worker process."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    group_id: str = Field(
+        default=DEFAULT_GROUP_ID, min_length=1, description="Consumer group the workers share the load in."
+    )
+    name: str = Field(default="detect", min_length=1, description="Consumer name on dead letters and logs.")
+    batching: BatchingSettings = Field(
+        default_factory=BatchingSettings, description="Batching across cameras."
+    )
+    tracker: TrackerSettings = Field(default_factory=TrackerSettings, description="Per-camera tracking.")
+    evidence: EvidenceSettings = Field(default_factory=EvidenceSettings, description="Annotated snapshots.")
+    send_timeout_s: float = Field(
+        default=30.0, gt=0, description="How long to wait for the broker to ack a batch's detections."
+    )
+    metrics_port: int | None = Field(
+        default=9311, ge=0, le=65535, description="Port of the Prometheus /metrics endpoint; unset: none."
+    )

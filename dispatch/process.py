@@ -1,0 +1,116 @@
+"""The dispatch process: the incident consumer thread, the background loop (timers, pushes, outbox) and the
+API server, started together and stopped together.
+
+Stop: Ctrl-C / SIGTERM (uvicorn's handlers, in the main thread) or :meth:`DispatchProcess.stop`. The consumer
+finishes its batch and commits, the loop finishes its round, the server closes its connections. When the
+consumer dies (a lost database), the whole process stops with status 1 so that the supervisor restarts it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI
+
+from dispatch.core import DispatchCore
+from dispatch.incident_consumer import consume_incidents
+from dispatch.timers import run_loop
+from gridwatch.broker import DeadLetterRouter
+
+log = logging.getLogger(__name__)
+
+
+class _Server(uvicorn.Server):
+    """A uvicorn server that stops on SIGINT/SIGTERM like uvicorn's, but does not re-raise the signal after
+    its shutdown, so that the process exits with its own status (0 for a requested stop)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        original = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in original.items():
+                signal.signal(sig, handler)
+
+
+@dataclass
+class DispatchProcess:
+    """The three parts of a running dispatcher."""
+
+    core: DispatchCore
+    app: FastAPI
+    make_consumer: Callable[[], Any]
+    router: DeadLetterRouter
+    host: str
+    port: int
+
+    def __post_init__(self) -> None:
+        self._stop = threading.Event()
+        self._failed = threading.Event()
+        self._server = _Server(
+            uvicorn.Config(
+                self.app,
+                host=self.host,
+                port=self.port,
+                log_level="info",
+                lifespan="off",
+                timeout_graceful_shutdown=5,
+            )
+        )
+
+    @property
+    def server(self) -> uvicorn.Server:
+        return self._server
+
+    def stop(self) -> None:
+        """Ask every part to stop (safe from any thread)."""
+        self._stop.set()
+        self._server.should_exit = True
+
+    def _consume(self) -> None:
+        consumer = None
+        try:
+            consumer = self.make_consumer()
+            consume_incidents(consumer, self.core.bus, self.router, self._stop)
+        except Exception:
+            log.exception("the incident consumer stopped")
+            self._failed.set()
+            self.stop()
+        finally:
+            if consumer is not None:
+                consumer.close()
+
+    def _background(self) -> None:
+        core = self.core
+        run_loop(
+            (core.scheduler.run_due, core.deliveries.run_pending, core.relay.publish_pending),
+            self._stop,
+            core.settings.timer_poll_s,
+        )
+
+    def run(self) -> int:
+        """Run until stopped; 0 after a requested stop, 1 when a part failed."""
+        threads = [
+            threading.Thread(target=self._consume, name="dispatch-incidents", daemon=True),
+            threading.Thread(target=self._background, name="dispatch-timers", daemon=True),
+        ]
+        for thread in threads:
+            thread.start()
+        try:
+            self._server.run()
+        finally:
+            self.stop()
+            for thread in threads:
+                thread.join(timeout=30)
+        return 1 if self._failed.is_set() else 0

@@ -1,0 +1,175 @@
+"""The frames-to-detections pipeline without a broker: order, rejects, timings, streams, zones, evidence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from detectors.camera_zones import SiteCameras
+from detectors.evidence.label_font import AsciiLabelPainter
+from detectors.evidence.settings import EvidencePolicy, EvidenceSettings
+from detectors.evidence.stores import LocalFolderStore
+from detectors.evidence.writer import EvidenceWriter
+from detectors.tracking.registry import TrackerRegistry
+from detectors.tracking.settings import TrackerSettings
+from detectors.worker.extra_signals_loader import static_foreground_signals
+from detectors.worker.metrics import DetectMetrics
+from detectors.worker.pipeline import DetectionPipeline, split_evenly
+from gridwatch.config import SiteConfig, load_site
+from gridwatch.messages import Frame
+from tests.detectors.fakes import BrightBoxBackend, corrupt_frame, make_frame
+
+EXAMPLE_SITE = Path(__file__).resolve().parents[2] / "examples" / "site.yaml"
+#: cam-0001 (1920x1080) has zone z-sidewalk (ebike_parking: two-wheelers) with this polygon:
+#: [[120, 620], [1500, 560], [1880, 1040], [60, 1070]]; frames here are 480x270, a quarter of it.
+SMALL = (480, 270)
+BIKE_IN_ZONE = (
+    180,
+    200,
+    230,
+    225,
+)  # wider than high: a "bicycle"; bottom centre (205, 225) = (820, 900) native
+BIKE_OUTSIDE = (180, 20, 230, 45)
+
+
+@pytest.fixture(scope="module")
+def site() -> SiteConfig:
+    return load_site(EXAMPLE_SITE)
+
+
+def _pipeline(backend: BrightBoxBackend, **kwargs: object) -> DetectionPipeline:
+    cameras = kwargs.pop("cameras", SiteCameras({}))
+    assert isinstance(cameras, SiteCameras)
+    return DetectionPipeline(
+        backend,
+        TrackerRegistry(TrackerSettings(), clock=lambda: 0.0),
+        cameras,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+@pytest.mark.parametrize("streams", [1, 2])
+def test_outcomes_follow_the_input_order_with_rejects_in_place(streams: int) -> None:
+    backend = BrightBoxBackend(max_batch_size=3, streams=streams)
+    pipeline = _pipeline(backend)
+    mismatched = make_frame("cam-b", 1, [(10, 10, 30, 60)]).model_copy(update={"width": 161})
+    frames: list[Frame] = [
+        make_frame("cam-a", 0, [(10, 10, 30, 60)]),
+        make_frame("cam-b", 0, [(50, 10, 70, 60)]),
+        corrupt_frame("cam-a", 1),
+        make_frame("cam-a", 2, [(12, 10, 32, 60)]),
+        mismatched,
+        make_frame("cam-b", 2, [(52, 10, 72, 60)]),
+        make_frame("cam-c", 0, []),
+    ]
+    outcomes = pipeline.process(frames)
+    pipeline.close()
+    assert [(o.frame.camera_id, o.frame.seq) for o in outcomes] == [(f.camera_id, f.seq) for f in frames]
+    assert outcomes[2].message is None and "does not decode" in (outcomes[2].rejected or "")
+    assert outcomes[4].message is None and "161x120" in (outcomes[4].rejected or "")
+    published = [o.message for o in outcomes if o.message is not None]
+    assert len(published) == 5
+    assert max(backend.batch_sizes) <= 3
+    if streams == 2:
+        assert len(backend.threads) == 2, "the batch was split over both streams"
+    a0, b0, a2, b2, c0 = published
+    assert [d.track_id for d in a0.detections] == [1] and [d.track_id for d in a2.detections] == [1]
+    assert [d.track_id for d in b0.detections] == [1] and [d.track_id for d in b2.detections] == [1]
+    assert c0.detections == ()
+    for message in published:
+        assert message.model.id == "bright-box" and message.model.version == "test-1"
+        timings = message.timings_ms
+        assert timings.decode > 0 and timings.preprocess > 0 and timings.postprocess > 0
+        assert timings.infer >= 0
+        assert (message.frame_width, message.frame_height) == (160, 120)
+
+
+@pytest.mark.parametrize(
+    ("count", "streams", "max_part", "sizes"),
+    [(0, 2, 8, []), (1, 2, 8, [1]), (7, 2, 8, [4, 3]), (8, 1, 3, [3, 3, 2]), (5, 4, 8, [2, 1, 1, 1])],
+)
+def test_split_evenly(count: int, streams: int, max_part: int, sizes: list[int]) -> None:
+    parts = split_evenly(list(range(count)), streams, max_part)
+    assert [len(p) for p in parts] == sizes
+    assert [i for p in parts for i in p] == list(range(count))
+
+
+def test_evidence_for_frames_with_a_watched_object_in_a_zone_only(site: SiteConfig, tmp_path: Path) -> None:
+    settings = EvidenceSettings(policy=EvidencePolicy.RELEVANT, directory=tmp_path)
+    writer = EvidenceWriter(settings, LocalFolderStore(tmp_path), AsciiLabelPainter())
+    metrics = DetectMetrics()
+    pipeline = _pipeline(
+        BrightBoxBackend(), cameras=SiteCameras.from_site(site), evidence=writer, metrics=metrics
+    )
+    inside = make_frame("cam-0001", 7, [BIKE_IN_ZONE], size=SMALL)
+    outside = make_frame("cam-0001", 8, [BIKE_OUTSIDE], size=SMALL)
+    unknown_camera = make_frame("cam-9999", 0, [BIKE_IN_ZONE], size=SMALL)
+    first, second, third = (o.message for o in pipeline.process([inside, outside, unknown_camera]))
+    assert first is not None and second is not None and third is not None
+    assert first.detections[0].kind == "two_wheeler"
+    assert second.evidence_url is None and third.evidence_url is None
+    assert first.evidence_url is not None and first.evidence_url.startswith("file://")
+    files = list(tmp_path.rglob("*.jpg"))
+    assert [p.relative_to(tmp_path).parts[0] for p in files] == ["cam-0001"]
+    annotated = cv2.imread(str(files[0]))
+    assert annotated is not None and annotated.shape[:2] == (SMALL[1], SMALL[0])
+    original = cv2.imdecode(np.frombuffer(inside.jpeg, np.uint8), cv2.IMREAD_COLOR)
+    assert original is not None
+    # the zone is tinted and outlined: the pixels at its left edge changed
+    assert np.abs(annotated[260:268, 15:40].astype(int) - original[260:268, 15:40].astype(int)).mean() > 10
+    exposition = _exposition(metrics)
+    assert 'gw_detect_stage_ms_count{stage="evidence"} 1.0' in exposition
+    assert 'gw_detect_stage_ms_count{stage="infer"} 3.0' in exposition
+
+
+def test_static_foreground_is_on_only_for_cameras_with_a_static_trading_rule(site: SiteConfig) -> None:
+    signals = static_foreground_signals(site, reserved_class_id=2)
+    assert signals is not None
+    wanting = {
+        camera.id
+        for camera in site.cameras
+        for zone in camera.zones
+        for rule in zone.rules
+        if getattr(rule, "signal", "detections") in ("static_foreground", "both")
+    }
+    assert wanting and getattr(signals, "enabled", None) == frozenset(wanting)
+    assert static_foreground_signals(None, reserved_class_id=2) is None
+
+
+def _exposition(metrics: DetectMetrics) -> str:
+    from prometheus_client import generate_latest
+
+    return generate_latest(metrics.registry).decode()
+
+
+def test_static_foreground_boxes_join_the_detections_of_enabled_cameras() -> None:
+    from detectors.static_foreground import StaticForegroundSettings
+    from detectors.worker.static_foreground_signals import StaticForegroundSignals
+
+    settings = StaticForegroundSettings(warmup_s=0.0, min_static_s=4.0, fast_tau_s=1.0, slow_tau_s=600.0)
+    signals = StaticForegroundSignals(["cam-s"], reserved_class_id=2, settings=settings)
+    pipeline = _pipeline(BrightBoxBackend(), extra_signals=signals)
+    goods = [(60, 60, 120, 100)]  # appears at 10 s and stays (a stall put out on the sidewalk)
+    frames = [make_frame("cam-s", i, [] if i < 5 else goods, captured_at=2.0 * i) for i in range(15)]
+    frames += [make_frame("cam-t", i, [] if i < 5 else goods, captured_at=2.0 * i) for i in range(15)]
+    outcomes = pipeline.process(frames)
+    static_s = [
+        [d for d in o.message.detections if d.class_name == "static_foreground"]
+        for o in outcomes[:15]
+        if o.message
+    ]
+    static_t = [
+        [d for d in o.message.detections if d.class_name == "static_foreground"]
+        for o in outcomes[15:]
+        if o.message
+    ]
+    assert not any(static_t), "cam-t has no static-foreground rule"
+    assert not any(static_s[:5]) and static_s[-1], "the stall became static foreground after standing still"
+    (blob,) = static_s[-1]
+    assert blob.class_id == 2 and blob.kind == "trading_object"
+    assert blob.box[0] <= 60 and blob.box[2] >= 120
+    signals.drop(["cam-s"])
+    assert len(signals) == 0

@@ -1,0 +1,170 @@
+"""A dispatch core on a real (migrated, site-synced) database with fakes at its edges: a settable clock, a
+notifier that records every notice, and a publisher that records every case event."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from dispatch.core import DispatchCore, build_core
+from dispatch.persistence.case_tables import CaseHistoryRecord, CaseRecord
+from dispatch.persistence.site_sync import sync_site
+from dispatch.push.notice import DeliveryAttempt, DeliveryOutcome, TaskNotice
+from dispatch.settings import DispatchSettings
+from gridwatch.config import Person, SiteConfig, load_site
+from gridwatch.messages import CaseEvent, Incident
+
+EXAMPLE_SITE = Path(__file__).resolve().parents[3] / "examples" / "site.yaml"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def local(text: str) -> datetime:
+    """A Shanghai local time, e.g. ``local("2026-11-23 09:00")`` (a Monday)."""
+    return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=SHANGHAI)
+
+
+class FakeClock:
+    """A clock tests set and move."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, moment: datetime) -> None:
+        self.now = moment
+
+    def advance(self, **delta: float) -> None:
+        self.now = self.now + timedelta(**delta)
+
+
+@dataclass
+class RecordingNotifier:
+    """A Notifier (the dispatch/push contract) that records notices; fails for the people in ``failing``."""
+
+    clock: FakeClock
+    sent: list[TaskNotice] = field(default_factory=list)
+    failing: set[str] = field(default_factory=set)
+
+    def deliver(self, person: Person, notice: TaskNotice) -> DeliveryOutcome:
+        self.sent.append(notice)
+        ok = person.id not in self.failing
+        attempt = DeliveryAttempt(
+            channel="webpush", ok=ok, detail="ok" if ok else "410 Gone", at=self.clock()
+        )
+        return DeliveryOutcome(person.id, ok, "webpush" if ok else None, (attempt,))
+
+    def kinds_for(self, person_id: str) -> list[str]:
+        return [str(n.kind) for n in self.sent if n.recipient_id == person_id]
+
+
+@dataclass
+class RecordingPublisher:
+    """A CaseEventPublisher that records; ``broken`` makes it fail like a broker that is down."""
+
+    events: list[CaseEvent] = field(default_factory=list)
+    broken: bool = False
+
+    def publish(self, events: Sequence[CaseEvent]) -> None:
+        if self.broken:
+            raise ConnectionError("broker down")
+        self.events.extend(events)
+
+
+@dataclass
+class Harness:
+    engine: Engine
+    site: SiteConfig
+    clock: FakeClock
+    notifier: RecordingNotifier
+    publisher: RecordingPublisher
+    core: DispatchCore
+
+    def case(self, case_id: str) -> CaseRecord:
+        with Session(self.engine) as session:
+            found = session.get(CaseRecord, case_id)
+            assert found is not None, f"no case {case_id}"
+            session.expunge(found)
+            return found
+
+    def case_of(self, incident_id: str) -> CaseRecord:
+        with Session(self.engine) as session:
+            found = session.scalars(select(CaseRecord).where(CaseRecord.incident_id == incident_id)).one()
+            session.expunge(found)
+            return found
+
+    def cases(self) -> list[CaseRecord]:
+        with Session(self.engine) as session:
+            return list(session.scalars(select(CaseRecord)))
+
+    def history(self, case_id: str) -> list[tuple[str, str | None, str | None, str]]:
+        """(kind, from, to, actor) of a case, in order."""
+        with Session(self.engine) as session:
+            rows = session.scalars(
+                select(CaseHistoryRecord)
+                .where(CaseHistoryRecord.case_id == case_id)
+                .order_by(CaseHistoryRecord.seq)
+            )
+            return [(r.kind.value, r.from_state, r.to_state, r.actor) for r in rows]
+
+    def kinds(self, case_id: str) -> list[str]:
+        return [kind for kind, *_ in self.history(case_id)]
+
+    def tick(self) -> None:
+        self.core.tick()
+
+
+def make_harness(engine: Engine, start: datetime, **settings: Any) -> Harness:
+    site = load_site(EXAMPLE_SITE)
+    with Session(engine) as session, session.begin():
+        sync_site(session, site)
+    clock = FakeClock(start)
+    notifier = RecordingNotifier(clock)
+    publisher = RecordingPublisher()
+    core = build_core(engine, site, DispatchSettings(**settings), clock, notifier, publisher)
+    return Harness(engine, site, clock, notifier, publisher, core)
+
+
+def incident(
+    incident_id: str = "inc-1",
+    *,
+    lifecycle: str = "new",
+    revision: int = 1,
+    camera_id: str = "cam-0001",
+    zone_id: str = "z-sidewalk",
+    micro_grid_id: str = "mg-xq-01",
+    rule: str = "ebike_parking",
+    observed_at: datetime | None = None,
+    started_at: datetime | None = None,
+    object_count: int = 3,
+    evidence_url: str | None = "http://evidence.example/inc-1.jpg",
+) -> Incident:
+    """An incident message (class code follows the rule)."""
+    codes = {"ebike_parking": "06", "storefront_trading": "04", "mobile_vendor": "01"}
+    started = started_at or local("2026-11-23 08:50")
+    observed = observed_at or started
+    return Incident(
+        incident_id=incident_id,
+        lifecycle=lifecycle,
+        revision=revision,
+        camera_id=camera_id,
+        zone_id=zone_id,
+        micro_grid_id=micro_grid_id,
+        rule=rule,
+        class_code=codes[rule],
+        started_at=started.timestamp(),
+        observed_at=observed.timestamp(),
+        ended_at=observed.timestamp() if lifecycle == "end" else None,
+        dwell_s=600.0 + (observed - started).total_seconds(),
+        object_count=object_count,
+        boxes=(),
+        evidence_url=evidence_url,
+    )
