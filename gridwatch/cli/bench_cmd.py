@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from gridwatch.cli import detect_cmd
+from gridwatch.cli import detect_cmd, streams_cmd
 from gridwatch.cli.types import Subparsers
 
 
@@ -92,4 +92,8 @@ def _run_ingest_bench(args: argparse.Namespace) -> int:
 
 
 #: Every benchmark's registration; add yours here.
-BENCHES: tuple[Callable[[Subparsers], None], ...] = (register_ingest, detect_cmd.register_bench)
+BENCHES: tuple[Callable[[Subparsers], None], ...] = (
+    register_ingest,
+    detect_cmd.register_bench,
+    streams_cmd.register_bench,
+)

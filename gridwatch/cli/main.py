@@ -23,6 +23,7 @@ from gridwatch.cli import (
     push_cmd,
     run_cmd,
     site_cmd,
+    streams_cmd,
 )
 
 
@@ -38,10 +39,11 @@ def build_parser() -> argparse.ArgumentParser:
         site_cmd,
         broker_cmd,
         db_cmd,
-        detect_cmd,
-        dispatch_cmd,
         models_cmd,
         ingest_cmd,
+        detect_cmd,
+        streams_cmd,
+        dispatch_cmd,
         bench_cmd,
         push_cmd,
         run_cmd,

@@ -10,12 +10,15 @@ from dataclasses import dataclass, field
 class ComponentSpec:
     """A component started as its own process (its own composition root).
 
-    ``argv`` is the full command line; ``env`` is added to the supervisor's environment.
+    ``argv`` is the full command line; ``env`` is added to the supervisor's environment;
+    ``min_restart_delay_s`` is the shortest wait before a restart (e.g. a Kafka consumer-group member must let
+    its dead predecessor's session expire first, or the broker may give the newcomer no partitions).
     """
 
     name: str
     argv: tuple[str, ...]
     env: Mapping[str, str] = field(default_factory=dict)
+    min_restart_delay_s: float = 0.0
 
     def __post_init__(self) -> None:
         if not self.name or not self.name.replace("-", "").isalnum():

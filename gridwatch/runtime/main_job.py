@@ -22,7 +22,11 @@ from gridwatch.runtime.supervisor import Supervisor
 
 #: Components `gridwatch run` starts, in start order (each a `gridwatch <command> --site PATH` process).
 #: Later issues append theirs here once the command exists.
-COMPONENT_COMMANDS: tuple[str, ...] = ("ingest", "detect", "dispatch")
+COMPONENT_COMMANDS: tuple[str, ...] = ("ingest", "detect", "streams", "dispatch")
+
+
+#: Components that join a Kafka consumer group.
+CONSUMER_GROUP_COMMANDS = frozenset({"detect", "streams", "dispatch"})
 
 
 @dataclass(frozen=True)
@@ -45,11 +49,15 @@ def component_specs(options: MainJobOptions, kafka: KafkaSettings) -> list[Compo
         "GW_SITE": str(options.site_path),
         "GW_DATA_DIR": str(options.data_dir),
     }
+    # A consumer-group member restarted before its dead predecessor's session expired can be left without
+    # partitions on the embedded broker: wait out the session timeout (plus a margin) first.
+    group_restart_s = kafka.session_timeout_ms / 1000 + 2.0
     return [
         ComponentSpec(
             name=command,
             argv=(sys.executable, "-m", "gridwatch.cli.main", command, "--site", str(options.site_path)),
             env=env,
+            min_restart_delay_s=group_restart_s if command in CONSUMER_GROUP_COMMANDS else 0.0,
         )
         for command in options.components
     ]

@@ -78,7 +78,7 @@ class Supervisor:
             if proc is not None and proc.poll() is not None:
                 ran_for = now - child.started_at
                 child.failures = 1 if ran_for >= self._policy.healthy_after_s else child.failures + 1
-                delay = self._policy.delay(child.failures)
+                delay = max(self._policy.delay(child.failures), child.spec.min_restart_delay_s)
                 child.next_start_at = now + delay
                 self._log(child.spec.name, f"exited with code {proc.returncode}; restarting in {delay:.1f} s")
                 child.process = None

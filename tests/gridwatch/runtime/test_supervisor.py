@@ -126,3 +126,20 @@ def test_duplicate_component_names_are_rejected() -> None:
 def test_component_spec_validation(name: str, argv: tuple[str, ...], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         ComponentSpec(name, argv)
+
+
+def test_a_component_waits_at_least_its_minimum_restart_delay() -> None:
+    out, clock = io.StringIO(), FakeClock()
+    spec = ComponentSpec("member", (PY, "-c", "raise SystemExit(1)"), min_restart_delay_s=8.0)
+    sup = Supervisor([spec], out=out, clock=clock, policy=RestartPolicy(initial_delay_s=1.0))
+    sup.start()
+    try:
+        _poll_until(sup, out, "exited with code 1; restarting in 8.0 s")
+        clock.now = 7.9
+        sup.poll()
+        assert sup.restarts["member"] == 0, "restarted before the group session could expire"
+        clock.now = 8.0
+        sup.poll()
+        assert sup.restarts["member"] == 1
+    finally:
+        sup.stop()

@@ -1,0 +1,54 @@
+"""04 店外经营: goods, racks, tables or stalls standing in the strip beyond a shop's door line.
+
+Evidence comes from the model's trading objects, from static-foreground blobs (model-free: pixels that
+stopped changing against a slow background), or from both, as the zone's ``signal`` says. Static blobs
+count only while together they cover at least ``static_min_fraction`` of the zone. A person is never a
+trading object, however long they stand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from gridwatch.config import StorefrontTradingRule, TradingSignal
+from streams.rules.dwell import dwelling
+from streams.rules.geometry import BoxXYXY, box_polygon_area
+from streams.rules.observation import Sighting
+from streams.rules.state import ZoneRuleState
+from streams.rules.zones import Offender, ZoneRuleSpec
+
+
+def static_cover(spec: ZoneRuleSpec, blobs: Sequence[BoxXYXY]) -> float:
+    """Share of the zone that static-foreground blobs cover (blobs do not overlap one another)."""
+    if spec.area <= 0:
+        return 0.0
+    return sum(box_polygon_area(blob, spec.polygon) for blob in blobs) / spec.area
+
+
+@dataclass(frozen=True, slots=True)
+class TradingLogic:
+    """Follows trading objects and/or static-foreground blobs in the zone."""
+
+    def select(
+        self, spec: ZoneRuleSpec, sightings: Sequence[Sighting]
+    ) -> tuple[list[BoxXYXY], list[BoxXYXY]]:
+        rule = spec.rule
+        assert isinstance(rule, StorefrontTradingRule)
+        kinds = rule.kinds
+        detected: list[BoxXYXY] = []
+        if rule.signal is not TradingSignal.STATIC_FOREGROUND:
+            detected = [
+                s.box
+                for s in sightings
+                if not s.static and s.kind in kinds and spec.stands_in(s.box) and spec.size_ok(s.box)
+            ]
+        if rule.signal is TradingSignal.DETECTIONS:
+            return detected, []
+        blobs = [s.box for s in sightings if s.static and box_polygon_area(s.box, spec.polygon) > 0]
+        if not blobs or static_cover(spec, blobs) < rule.static_min_fraction:
+            return detected, []
+        return detected + blobs, []
+
+    def offenders(self, spec: ZoneRuleSpec, state: ZoneRuleState, now: float) -> list[Offender]:
+        return dwelling(state.objects, now, spec.rule.inertia, spec.rule.dwell_s)

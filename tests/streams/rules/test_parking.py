@@ -1,0 +1,199 @@
+"""Two-wheeler parking (06): parked vs ridden vs walked past, flicker, id switches, occlusion, counts."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+
+from gridwatch.messages import ClassCode, Lifecycle, RuleKind
+from streams.rules.state import CameraState
+from tests.streams.rules.scenes import (
+    BIKE,
+    RIDER,
+    T0,
+    Obj,
+    Scene,
+    assert_timeline,
+    at,
+    bike,
+    lifecycles,
+    message,
+    observe_for,
+    person,
+    rules_for,
+    run,
+    shifted,
+)
+
+PARK: dict[str, Any] = {
+    "kind": "ebike_parking",
+    "dwell_s": 60,
+    "clear_s": 30,
+    "cooldown_s": 300,
+    "inertia": 2,
+}
+_rng = random.Random(7)
+_DROPPED = {t for t in range(200) if _rng.random() < 0.3}
+
+
+def parked(t: float) -> list[Obj]:
+    return [bike()] if t < 120 else []
+
+
+def flicker(t: float) -> list[Obj]:
+    return [bike()] if t < 120 and int(t) % 2 == 0 else []
+
+
+def random_misses(t: float) -> list[Obj]:
+    return [bike()] if t < 120 and int(t) not in _DROPPED else []
+
+
+def id_switch(t: float) -> list[Obj]:
+    return [bike(track_id=1 + int(t) // 10)] if t < 120 else []
+
+
+def untracked(t: float) -> list[Obj]:
+    return [bike(track_id=None)] if t < 120 else []
+
+
+def jitter(t: float) -> list[Obj]:
+    dx, dy = (4.0, -3.0) if int(t) % 3 else (-4.0, 3.0)
+    return [bike(shifted(BIKE, dx, dy))] if t < 120 else []
+
+
+def occluded(t: float) -> list[Obj]:
+    return [bike()] if t < 120 and not 70 <= t < 90 else []
+
+
+def ridden_at_light(t: float) -> list[Obj]:
+    return [bike(), person(RIDER)] if t < 120 else []
+
+
+def walked_past(t: float) -> list[Obj]:
+    return [bike(shifted(BIKE, -250 + 12 * t))] if t < 120 else []
+
+
+def ridden_through(t: float) -> list[Obj]:
+    return [bike(shifted(BIKE, -250 + 12 * t)), person(shifted(RIDER, -250 + 12 * t))] if t < 120 else []
+
+
+def owner_beside(t: float) -> list[Obj]:
+    return [bike(), person((520.0, 600.0, 580.0, 800.0))] if t < 120 else []
+
+
+def wheeled_then_parked(t: float) -> list[Obj]:
+    x = -250 + 12 * min(t, 30.0)
+    return [bike(shifted(BIKE, x))] if t < 150 else []
+
+
+def outside_zone(t: float) -> list[Obj]:
+    return [bike((400.0, 300.0, 500.0, 400.0))] if t < 120 else []
+
+
+@pytest.mark.parametrize(
+    ("scene", "expected"),
+    [
+        (parked, [("new", 60), ("end", 150)]),
+        (flicker, [("new", 60), ("end", 149)]),
+        (random_misses, [("new", 61), ("end", 150)]),
+        (id_switch, [("new", 60), ("end", 150)]),
+        (untracked, [("new", 60), ("end", 150)]),
+        (jitter, [("new", 60), ("end", 150)]),
+        (occluded, [("new", 60), ("end", 150)]),
+        (owner_beside, [("new", 60), ("end", 150)]),
+        (wheeled_then_parked, [("new", 89), ("end", 180)]),
+        (ridden_at_light, []),
+        (walked_past, []),
+        (ridden_through, []),
+        (outside_zone, []),
+    ],
+    ids=lambda value: getattr(value, "__name__", None),
+)
+def test_parking_scenes(scene: Scene, expected: list[tuple[str, float]]) -> None:
+    incidents = run(rules_for(PARK), scene, until=240)
+    assert_timeline(incidents, expected)
+
+
+def test_one_incident_carries_the_rule_class_grid_and_evidence() -> None:
+    new, end = run(rules_for(PARK), parked, until=200)
+    assert new.incident_id == end.incident_id
+    assert (new.rule, new.class_code, new.micro_grid_id, new.zone_id) == (
+        RuleKind.EBIKE_PARKING,
+        ClassCode.NON_MOTOR_PARKING,
+        "mg-1",
+        "z-1",
+    )
+    assert (new.revision, end.revision) == (1, 2)
+    assert new.object_count == 1 and new.boxes == (BIKE,)
+    assert new.dwell_s == pytest.approx(60, abs=1)
+    assert end.lifecycle is Lifecycle.END and end.ended_at == end.observed_at
+    assert end.dwell_s == pytest.approx(120, abs=2)
+    assert new.evidence_url is not None and new.evidence_url.startswith("http://evidence/")
+
+
+def test_incident_id_is_a_function_of_camera_zone_rule_and_start() -> None:
+    first = run(rules_for(PARK), parked, until=200)
+    again = run(rules_for(PARK), parked, until=200)
+    assert [i.incident_id for i in first] == [i.incident_id for i in again]
+    assert first[0].incident_id == f"cam-1.z-1.06.{round((T0 + 60) * 1000)}"
+
+
+def arrive_apart(t: float) -> list[Obj]:
+    objects = []
+    if t < 200:
+        objects.append(bike(track_id=1))
+    if 30 <= t < 150:
+        objects.append(bike(shifted(BIKE, 300), track_id=2))
+    return objects
+
+
+@pytest.mark.parametrize(
+    ("min_count", "expected"),
+    [
+        (1, [("new", 60, 1), ("update", 90, 2), ("update", 151, 1), ("end", 230, 0)]),
+        (2, [("new", 90, 2), ("update", 151, 1), ("end", 230, 0)]),
+        (3, []),
+    ],
+)
+def test_two_bikes_arriving_at_different_times(
+    min_count: int, expected: list[tuple[str, float, int]]
+) -> None:
+    incidents = run(rules_for({**PARK, "min_count": min_count}), arrive_apart, until=300)
+    assert [(i.lifecycle.value, i.object_count) for i in incidents] == [(k, n) for k, _t, n in expected]
+    for incident, (_kind, when, _count) in zip(incidents, expected, strict=True):
+        assert at(incident) == pytest.approx(when, abs=2)
+    assert [i.revision for i in incidents] == list(range(1, len(incidents) + 1))
+
+
+@pytest.mark.parametrize(
+    ("size", "expected"),
+    [
+        ({}, ["new", "end"]),
+        ({"min_box": {"width": 150, "height": 150}}, []),
+        ({"max_box": {"width": 50, "height": 50}}, []),
+        ({"max_box": {"width": 0.1, "height": 0.1, "unit": "fraction"}}, ["new", "end"]),
+        ({"max_box": {"width": 0.04, "height": 0.5, "unit": "fraction"}}, []),
+    ],
+)
+def test_box_size_limits(size: dict[str, Any], expected: list[str]) -> None:
+    assert lifecycles(run(rules_for({**PARK, **size}), parked, until=200)) == expected
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [({}, ["new", "end"]), ({"zone_muted": True}, []), ({"camera_muted": True}, [])],
+)
+def test_mute(options: dict[str, Any], expected: list[str]) -> None:
+    assert lifecycles(run(rules_for(PARK, **options), parked, until=200)) == expected
+
+
+def test_frames_resized_on_the_wire_are_scaled_to_native_pixels() -> None:
+    rules = rules_for(PARK)
+    state = CameraState()
+    out = []
+    for t in range(70):
+        out.extend(rules.step(state, observe_for(rules, message(t, [bike()], scale=0.5, seq=t))).incidents)
+    assert lifecycles(out) == ["new"]
+    assert out[0].boxes[0] == pytest.approx(BIKE)

@@ -1,0 +1,133 @@
+"""The streams worker on the real broker: incidents end to end, and a SIGKILL mid-episode.
+
+The crash test runs the worker with a long commit interval, so that when it is killed no offset has been
+committed: its successor re-reads every frame from the start, including the one that opened the incident.
+Only the stored state (restored from the changelog) and the redelivery check stand between that replay and
+a second ``new``.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gridwatch.broker import KafkaSettings
+from gridwatch.messages import Incident, Lifecycle, encode, key_of
+from gridwatch.messages.topics import DETECTIONS
+from tests.streams.rules.scenes import bike, message
+from tests.streams.sites import parking_site_yaml
+from tests.streams.worker import IncidentReader, start_worker, stop_worker
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+T_BASE = 1_772_416_800.0  # 2026-03-02 10:00 +08:00; frames carry capture times from here
+
+
+@pytest.fixture
+def cameras() -> list[str]:
+    tag = uuid.uuid4().hex[:6]
+    return [f"cam-{tag}-{n}" for n in range(3)]
+
+
+@pytest.fixture
+def site_file(tmp_path: Path, cameras: list[str]) -> Path:
+    path = tmp_path / "site.yaml"
+    path.write_text(parking_site_yaml(cameras, dwell_s=5, clear_s=3, cooldown_s=0), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def reader(kafka_broker: KafkaSettings, unique_group_id: str, cameras: list[str]) -> Iterator[IncidentReader]:
+    incidents = IncidentReader(kafka_broker, unique_group_id + "-reader", set(cameras))
+    yield incidents
+    incidents.close()
+
+
+def _send(producer: Any, camera: str, t: int, with_bike: bool) -> None:
+    frame = message(t, [bike()] if with_bike else [], seq=t, camera_id=camera, t0=T_BASE)
+    producer.send(DETECTIONS, key=key_of(frame), value=encode(frame))
+
+
+def _of(incidents: list[Incident], camera: str) -> list[Incident]:
+    return [i for i in incidents if i.camera_id == camera]
+
+
+def test_worker_turns_detections_into_one_incident_per_episode(
+    kafka_broker: KafkaSettings,
+    kafka_producer: Any,
+    site_file: Path,
+    cameras: list[str],
+    reader: IncidentReader,
+    unique_group_id: str,
+    tmp_path: Path,
+) -> None:
+    for t in range(16):
+        for index, camera in enumerate(cameras):
+            _send(kafka_producer, camera, t, with_bike=t < 8 + index)  # bikes leave at 8, 9, 10 s
+    kafka_producer.flush()
+    worker = start_worker(site_file, kafka_broker, unique_group_id, tmp_path / "worker.log")
+    try:
+        seen = reader.poll_until(
+            lambda got: sum(i.lifecycle is Lifecycle.END for i in got) == len(cameras), 90, worker
+        )
+    finally:
+        stop_worker(worker)
+    for index, camera in enumerate(cameras):
+        new, end = _of(seen, camera)
+        assert (new.lifecycle, end.lifecycle) == (Lifecycle.NEW, Lifecycle.END)
+        assert new.incident_id == end.incident_id and (new.revision, end.revision) == (1, 2)
+        assert new.started_at == T_BASE + 5 and new.object_count == 1 and new.micro_grid_id
+        # last bike at 7 + index (inertia 1: gone on the next sample), then clear for 3 s
+        assert end.ended_at == T_BASE + 7 + index + 3
+
+
+def test_sigkill_mid_episode_neither_loses_nor_repeats_nor_ends_early(
+    kafka_broker: KafkaSettings,
+    kafka_producer: Any,
+    site_file: Path,
+    cameras: list[str],
+    reader: IncidentReader,
+    unique_group_id: str,
+    tmp_path: Path,
+) -> None:
+    camera = cameras[0]
+    log = tmp_path / "worker.log"
+    first = start_worker(site_file, kafka_broker, unique_group_id, log, commit_interval_s=60)
+    try:
+        for t in range(8):  # the bike stands from 0 s: new at 5 s
+            _send(kafka_producer, camera, t, with_bike=True)
+        kafka_producer.flush()
+        reader.poll_until(lambda got: any(i.lifecycle is Lifecycle.NEW for i in got), 90, first)
+        for t in range(8, 12):  # still there: the worker advances the episode, commits nothing
+            _send(kafka_producer, camera, t, with_bike=True)
+        kafka_producer.flush()
+        time.sleep(2)
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    assert first.returncode == -signal.SIGKILL
+    for t in range(12, 16):  # while no worker runs: the bike stays, then leaves at 16 s
+        _send(kafka_producer, camera, t, with_bike=True)
+    for t in range(16, 24):
+        _send(kafka_producer, camera, t, with_bike=False)
+    kafka_producer.flush()
+    # Let the broker expire the killed member first: Tansu can otherwise assign every partition to it.
+    time.sleep(kafka_broker.session_timeout_ms / 1000 + 2)
+    second = start_worker(site_file, kafka_broker, unique_group_id, log)
+    try:
+        reader.poll_until(lambda got: any(i.lifecycle is Lifecycle.END for i in got), 120, second)
+        seen = reader.drain(4)  # anything the replay might have repeated arrives by now
+    finally:
+        stop_worker(second)
+    mine = _of(seen, camera)
+    assert [(i.lifecycle.value, i.revision) for i in mine] == [("new", 1), ("end", 2)], reader.summary()
+    new, end = mine
+    assert new.incident_id == end.incident_id == f"{camera}.z-1.06.{round((T_BASE + 5) * 1000)}"
+    # ends when the zone has been clear for clear_s, not at the crash; dwell counted from before the crash
+    assert end.ended_at is not None
+    assert (end.ended_at - T_BASE, end.dwell_s) == (15 + 3, 15), end

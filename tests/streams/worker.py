@@ -1,0 +1,98 @@
+"""Start and stop a real streams worker process, and read back gw.incidents, for the broker tests."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from gridwatch.broker import KafkaSettings, make_consumer
+from gridwatch.messages import Incident, decode
+from gridwatch.messages.topics import INCIDENTS
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def start_worker(
+    site: Path, kafka: KafkaSettings, app_id: str, log: Path, *, commit_interval_s: float = 2.0
+) -> subprocess.Popen[bytes]:
+    """``gridwatch streams`` as a child process, logging to ``log``."""
+    env = {
+        **os.environ,
+        "GW_KAFKA_BOOTSTRAP": kafka.bootstrap_servers,
+        "GW_KAFKA_EMBEDDED": "true" if kafka.embedded else "false",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "gridwatch.cli.streams_cmd",
+        "--site",
+        str(site),
+        "--app-id",
+        app_id,
+        "--commit-interval",
+        str(commit_interval_s),
+        "--log-level",
+        "INFO",
+    ]
+    with log.open("ab") as out:
+        return subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def stop_worker(process: subprocess.Popen[bytes]) -> None:
+    """Terminate the worker (SIGTERM, then SIGKILL) if it still runs."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+class IncidentReader:
+    """Reads gw.incidents from the start under its own group and keeps the incidents of some cameras."""
+
+    def __init__(self, kafka: KafkaSettings, group_id: str, cameras: set[str]) -> None:
+        self.consumer = make_consumer(
+            kafka, group_id=group_id, topics=[INCIDENTS], client_suffix="test-reader"
+        )
+        self.cameras = cameras
+        self.seen: list[Incident] = []
+
+    def poll_until(
+        self,
+        done: Callable[[list[Incident]], bool],
+        timeout_s: float,
+        process: subprocess.Popen[bytes] | None = None,
+    ) -> list[Incident]:
+        """Poll until ``done(seen)``; AssertionError after ``timeout_s`` or when ``process`` died."""
+        deadline = time.monotonic() + timeout_s
+        while not done(self.seen):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out after {timeout_s}s; incidents so far: {self.summary()}")
+            if process is not None and process.poll() is not None:
+                raise AssertionError(
+                    f"the worker exited with {process.returncode}; incidents: {self.summary()}"
+                )
+            for records in self.consumer.poll(timeout_ms=500).values():
+                for record in records:
+                    incident = decode(INCIDENTS, record.value)
+                    assert isinstance(incident, Incident)
+                    if incident.camera_id in self.cameras:
+                        self.seen.append(incident)
+        return self.seen
+
+    def drain(self, seconds: float) -> list[Incident]:
+        """Keep reading for ``seconds`` more (to catch anything sent late, e.g. duplicates)."""
+        deadline = time.monotonic() + seconds
+        return self.poll_until(lambda _seen: time.monotonic() > deadline, seconds + 5)
+
+    def summary(self) -> list[tuple[str, str, int]]:
+        return [(i.camera_id, i.lifecycle.value, i.revision) for i in self.seen]
+
+    def close(self) -> None:
+        self.consumer.close()
