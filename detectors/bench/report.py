@@ -110,31 +110,40 @@ def interleaved_fps(
     return {name: len(frames) / seconds for name, seconds in best.items()}
 
 
-def _other_backends() -> dict[str, StagedBackend]:
-    """The default model on every other installed CPU runtime (OpenVINO where installed, f32 and bf16)."""
-    found: dict[str, StagedBackend] = {}
-    if importlib.util.find_spec("openvino") is not None:
-        from detectors.backends.factory import BackendChoice, BackendKind, open_backend
+def _label(backend: StagedBackend) -> str:
+    """Runtime and precision of ``backend`` for the report, e.g. ``openvino-bf16`` or ``onnxruntime``."""
+    precision = getattr(backend, "precision", None)
+    if precision is None:
+        return "onnxruntime"
+    return f"openvino-{precision}"
 
-        found["openvino"] = open_backend(
-            BackendChoice(kind=BackendKind.OPENVINO, max_batch_size=DEFAULT_BATCH)
-        )
-        found["openvino-bf16"] = open_backend(  # reduced precision where the CPU has it (AMX, AVX512-BF16)
-            BackendChoice(kind=BackendKind.OPENVINO, max_batch_size=DEFAULT_BATCH, openvino_precision="bf16")
-        )
-    return found
+
+def _comparison_backends(default: StagedBackend) -> dict[str, StagedBackend]:
+    """Every other installed CPU runtime and precision for the default model, for the comparison rows."""
+    from detectors.backends.factory import BackendChoice, BackendKind, open_backend
+
+    choices = {"onnxruntime": BackendChoice(kind=BackendKind.ONNXRUNTIME, max_batch_size=DEFAULT_BATCH)}
+    if importlib.util.find_spec("openvino") is not None:
+        for precision in ("f32", "bf16"):
+            choices[f"openvino-{precision}"] = BackendChoice(
+                kind=BackendKind.OPENVINO, max_batch_size=DEFAULT_BATCH, openvino_precision=precision
+            )
+    return {name: open_backend(choice) for name, choice in choices.items() if name != _label(default)}
 
 
 def run_detect_benchmark(
     *, frames: int = 48, footage: Path | None = None, plot: Path | None = None, rounds: int = ROUNDS
 ) -> dict[str, Any]:
     """Measure and report (see the module docstring); ``frames`` is rounded up to whole batches."""
+    from detectors.backends.factory import BackendChoice, open_backend
+
     count = max(DEFAULT_BATCH, -(-frames // DEFAULT_BATCH) * DEFAULT_BATCH)
     bench_frames = load_bench_frames(count, footage)
     spec = get_model_spec(DEFAULT_MODEL_ID)
     files = ModelFiles.of(spec)
     load_before = os.getloadavg()
-    backend = OnnxRuntimeBackend.from_cache(spec.id, config=OnnxRuntimeConfig(max_batch_size=DEFAULT_BATCH))
+    backend = open_backend(BackendChoice(max_batch_size=DEFAULT_BATCH))  # the worker's default configuration
+    default_label = _label(backend)
     single_stream = OnnxRuntimeBackend.from_cache(
         spec.id, config=OnnxRuntimeConfig(max_batch_size=DEFAULT_BATCH, streams=1)
     )
@@ -147,14 +156,16 @@ def run_detect_benchmark(
         for batch in (1, 4, DEFAULT_BATCH):
             paths[f"worker_b{batch}"], pipeline = _worker(backend, batch)
             pipelines.append(pipeline)
-        paths[f"worker_b{DEFAULT_BATCH}_1stream"], pipeline = _worker(single_stream, DEFAULT_BATCH)
-        pipelines.append(pipeline)
         paths["raw_infer"] = _raw(backend, bench_frames.frames, pool)
-        for name, other in _other_backends().items():
+        for name, other in _comparison_backends(backend).items():
             paths[f"{name}:worker_b{DEFAULT_BATCH}"], pipeline = _worker(other, DEFAULT_BATCH)
             pipelines.append(pipeline)
             other_pool = stack.enter_context(ThreadPoolExecutor(max_workers=max(1, other.streams)))
             paths[f"{name}:raw_infer"] = _raw(other, bench_frames.frames, other_pool)
+        paths[f"onnxruntime:worker_b{DEFAULT_BATCH}_1stream"], pipeline = _worker(
+            single_stream, DEFAULT_BATCH
+        )
+        pipelines.append(pipeline)
         fps = interleaved_fps(paths, bench_frames.frames, DEFAULT_BATCH, rounds)
     for pipeline in pipelines:
         pipeline.close()
@@ -173,16 +184,18 @@ def run_detect_benchmark(
             and worker / fps["raw_infer"] >= TARGET_OVERHEAD_SHARE,
         },
         "default_configuration": {
-            "backend": "onnxruntime",
-            "providers": backend.providers,
+            "backend": default_label,
             "model": f"{spec.id} {spec.version}",
             "input_size": spec.input_size,
             "max_batch_size": DEFAULT_BATCH,
             "streams": backend.streams,
         },
+        "naive_configuration": "ONNX Runtime, default session options, CPU provider, one frame per call",
         "table": [
             {
-                "backend": name.split(":")[0] if ":" in name else "onnxruntime",
+                "backend": name.split(":")[0]
+                if ":" in name
+                else ("onnxruntime" if name == "naive" else default_label),
                 "input_size": spec.input_size,
                 "path": name.split(":")[-1],
                 "fps": round(value, 2),

@@ -64,9 +64,9 @@ def register(subparsers: Subparsers) -> None:
     )
     parser.add_argument(
         "--backend",
-        choices=("onnxruntime", "openvino", "ultralytics"),
+        choices=("auto", "onnxruntime", "openvino", "ultralytics"),
         default=None,
-        help="runtime (default: onnxruntime; ultralytics for .pt files)",
+        help="runtime (default auto: OpenVINO where installed, else ONNX Runtime; ultralytics for .pt files)",
     )
     parser.add_argument("--providers", default=None, help="ONNX Runtime providers, comma-separated")
     parser.add_argument("--group-id", default=None, help="consumer group (default gw-detectors)")
@@ -248,9 +248,9 @@ def _backend_choice(args: argparse.Namespace, max_batch_size: int) -> BackendCho
     kind = args.backend
     if kind is None and custom is not None:
         suffix = custom.path.suffix.lower()
-        kind = {".pt": "ultralytics", ".xml": "openvino"}.get(suffix, "onnxruntime")
+        kind = {".pt": "ultralytics", ".xml": "openvino"}.get(suffix, "auto")
     values: dict[str, object] = {
-        "kind": BackendKind(kind or "onnxruntime"),
+        "kind": BackendKind(kind or "auto"),
         "custom": custom,
         "max_batch_size": max_batch_size,
     }

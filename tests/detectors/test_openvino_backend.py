@@ -1,15 +1,16 @@
-"""The OpenVINO backend (optional: skipped where the `openvino` package is not installed)."""
+"""The OpenVINO backend: the default runtime where installed (skipped where the package is absent)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
-from detectors.backends.factory import BackendChoice, BackendKind, open_backend
+from detectors.backends.factory import BackendChoice, BackendKind, open_backend, resolved_kind
 from detectors.boxes import box_iou
-from detectors.models.cache import ModelFiles
+from detectors.models.cache import ModelFiles, asset_cache_dir
 from detectors.models.custom import CustomModelConfig
 from detectors.models.registry import get_model_spec
 
@@ -18,19 +19,47 @@ pytest.importorskip("openvino", reason="the OpenVINO backend is optional (pip in
 DATA = Path(__file__).resolve().parent / "data"
 
 
-def test_openvino_finds_what_onnx_runtime_finds_with_the_default_model() -> None:
+@pytest.fixture(scope="module")
+def bus_jpg() -> np.ndarray:
     if not ModelFiles.of(get_model_spec()).is_built(verify=False):
         pytest.skip("the default model is not built: run `gridwatch models build`")
-    image = np.zeros((270, 480, 3), np.uint8)
-    image[60:250, 200:260] = (40, 60, 200)  # a figure-sized block on a dark street
-    image[:, :, 1] += np.linspace(0, 120, 480, dtype=np.uint8)[None, :]
-    ours = open_backend(BackendChoice(kind=BackendKind.OPENVINO, max_batch_size=2))
-    reference = open_backend(BackendChoice(max_batch_size=2))
+    path = asset_cache_dir() / "bus.jpg"
+    if not path.is_file():
+        pytest.skip(f"{path} is absent: run `gridwatch models fetch-test-assets`")
+    image = cv2.imread(str(path))
+    assert image is not None
+    return image
+
+
+@pytest.mark.parametrize("precision", ["f32", "auto"])
+def test_openvino_finds_what_onnx_runtime_finds_on_a_real_photo(bus_jpg: np.ndarray, precision: str) -> None:
+    ours = open_backend(
+        BackendChoice(kind=BackendKind.OPENVINO, max_batch_size=2, openvino_precision=precision)
+    )
+    reference = open_backend(BackendChoice(kind=BackendKind.ONNXRUNTIME, max_batch_size=2))
+    assert getattr(reference, "precision", None) is None, "the reference must be ONNX Runtime"
     assert ours.model_id == reference.model_id and ours.class_names == reference.class_names
-    got, want = ours.detect_batch([image, image])[0], reference.detect_batch([image])[0]
-    confident = want.with_min_score(0.3)
-    if len(confident):
-        assert len(got) > 0 and box_iou(confident.xyxy, got.xyxy).max(axis=1).min() > 0.9
+    got = ours.detect_batch([bus_jpg, bus_jpg])[0]
+    want = reference.detect_batch([bus_jpg])[0].with_min_score(0.3)
+    assert len(want) >= 4, "ONNX Runtime should find the bus and three persons"
+    iou = box_iou(want.xyxy, got.xyxy)
+    best = iou.argmax(axis=1)
+    assert iou.max(axis=1).min() > 0.9, "every confident ONNX Runtime box has an OpenVINO twin"
+    assert np.array_equal(got.class_id[best], want.class_id), "twins have the same class"
+    tolerance = 1e-3 if precision == "f32" else 0.05  # bf16 keeps ~3 significant digits
+    assert np.abs(got.score[best] - want.score).max() < tolerance
+
+
+def test_auto_runs_on_openvino_with_native_precision() -> None:
+    choice = BackendChoice(max_batch_size=1)
+    assert resolved_kind(choice) is BackendKind.OPENVINO
+    assert resolved_kind(BackendChoice(providers=("CPUExecutionProvider",))) is BackendKind.ONNXRUNTIME
+    if not ModelFiles.of(get_model_spec()).is_built(verify=False):
+        pytest.skip("the default model is not built: run `gridwatch models build`")
+    import openvino
+
+    native_bf16 = "BF16" in openvino.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
+    assert getattr(open_backend(choice), "precision", None) == ("bf16" if native_bf16 else "f32")
 
 
 def test_openvino_runs_an_exported_yolo_model_with_names_from_its_metadata() -> None:
