@@ -34,11 +34,15 @@ def non_max_suppression(
         span = float(boxes.max() - min(boxes.min(), 0.0)) + 1.0
         boxes = boxes + (np.asarray(class_id, np.float32) * span)[:, None]
     order = np.argsort(-np.asarray(score, np.float32), kind="stable")
+    # One IoU matrix in score order, then the greedy pass over it: a box survives unless a kept box ranked
+    # above it overlaps it by more than the threshold (the same rule as box-by-box NMS, without a numpy
+    # round trip per kept box).
+    overlaps = box_iou(boxes[order], boxes[order]) > iou_threshold
+    suppressed = np.zeros(order.size, bool)
     keep: list[int] = []
-    while order.size:
-        best = int(order[0])
-        keep.append(best)
-        rest = order[1:]
-        overlaps = box_iou(boxes[best : best + 1], boxes[rest])[0]
-        order = rest[overlaps <= iou_threshold]
+    for rank in range(order.size):
+        if suppressed[rank]:
+            continue
+        keep.append(int(order[rank]))
+        suppressed |= overlaps[rank]
     return np.asarray(keep, np.int64)

@@ -58,13 +58,16 @@ def fit_rgb(image_bgr: NDArray[np.uint8], mode: ResizeMode, out: NDArray[np.floa
         new_height = max(1, min(size, round(height * scale)))
     pad_x = (size - new_width) // 2
     pad_y = (size - new_height) // 2
-    shrinking = new_width < width or new_height < height
-    resized = cv2.resize(
-        image_bgr, (new_width, new_height), interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR
-    )
+    # Plain bilinear, as the model's own runtime feeds it (tf.image.resizeBilinear in @vladmandic/human):
+    # the same 20/27 labelled two-wheelers as INTER_AREA, at a seventh of its cost (0.44 vs 3.0 ms per frame).
+    resized = cv2.resize(image_bgr, (new_width, new_height), interpolation=cv2.INTER_LINEAR)
     if pad_x or pad_y:
         out.fill(0.0)
-    out[pad_y : pad_y + new_height, pad_x : pad_x + new_width] = resized[:, :, ::-1]
+    np.copyto(  # BGR -> RGB in OpenCV's vectorised kernel, then one widening copy into the float tensor
+        out[pad_y : pad_y + new_height, pad_x : pad_x + new_width],
+        cv2.cvtColor(resized, cv2.COLOR_BGR2RGB),
+        casting="unsafe",
+    )
     return Placement(
         scale_x=new_width / width,
         scale_y=new_height / height,

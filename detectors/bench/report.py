@@ -38,6 +38,7 @@ TARGET_SPEEDUP = 1.5
 TARGET_OVERHEAD_SHARE = 0.8
 DEFAULT_BATCH = 8
 ROUNDS = 3
+SETTLE_S = 0.05
 
 ChunkRunner = Callable[[Sequence[Frame]], None]
 
@@ -91,9 +92,18 @@ def _raw(backend: StagedBackend, frames: Sequence[Frame], pool: ThreadPoolExecut
 
 
 def interleaved_fps(
-    paths: dict[str, ChunkRunner], frames: Sequence[Frame], chunk: int, rounds: int
+    paths: dict[str, ChunkRunner],
+    frames: Sequence[Frame],
+    chunk: int,
+    rounds: int,
+    settle_s: float = SETTLE_S,
 ) -> dict[str, float]:
-    """Frames per second of each path: chunks in turn, best of ``rounds``."""
+    """Frames per second of each path: chunks in turn, best of ``rounds``.
+
+    Between two paths the benchmark pauses ``settle_s`` (untimed): ONNX Runtime's and OpenVINO's worker
+    threads spin-wait for a while after a run, and would otherwise steal the cores from whichever path is
+    timed next.
+    """
     for run in paths.values():  # warm-up
         run(frames[:chunk])
     best = dict.fromkeys(paths, float("inf"))
@@ -102,6 +112,7 @@ def interleaved_fps(
         for first in range(0, len(frames), chunk):
             part = frames[first : first + chunk]
             for name, run in paths.items():
+                time.sleep(settle_s)
                 start = time.perf_counter()
                 run(part)
                 spent[name] += time.perf_counter() - start
@@ -219,7 +230,8 @@ def run_detect_benchmark(
             "load_average_before": [round(v, 2) for v in load_before],
             "load_average_after": [round(v, 2) for v in os.getloadavg()],
         },
-        "method": f"paths interleaved chunk by chunk ({DEFAULT_BATCH} frames), best of {rounds} rounds",
+        "method": f"paths interleaved chunk by chunk ({DEFAULT_BATCH} frames, {SETTLE_S * 1000:.0f} ms "
+        f"untimed pause between paths), best of {rounds} rounds",
     }
     if plot is not None:
         draw_bar_chart(

@@ -51,3 +51,25 @@ def test_to_image_clips_to_the_image() -> None:
 def test_fit_rejects_grey_images() -> None:
     with pytest.raises(ValueError, match="HxWx3"):
         fit_rgb(np.zeros((10, 10), np.uint8), ResizeMode.STRETCH, np.zeros((8, 8, 3), np.float32))
+
+
+def _reference_nms(boxes: np.ndarray, scores: np.ndarray, threshold: float) -> list[int]:
+    """Textbook greedy NMS, one kept box at a time (single class)."""
+    order = sorted(range(len(scores)), key=lambda i: -scores[i])
+    keep: list[int] = []
+    while order:
+        best, *rest = order
+        keep.append(best)
+        order = [j for j in rest if box_iou(boxes[best : best + 1], boxes[j : j + 1])[0, 0] <= threshold]
+    return keep
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_nms_matches_textbook_greedy_suppression(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    count = int(rng.integers(1, 50))
+    corner = rng.uniform(0, 200, (count, 2))
+    boxes = np.concatenate([corner, corner + rng.uniform(2, 80, (count, 2))], axis=1).astype(np.float32)
+    scores = rng.uniform(0, 1, count).astype(np.float32)  # distinct: the order is unambiguous
+    threshold = float(rng.choice([0.3, 0.5, 0.7]))
+    assert non_max_suppression(boxes, scores, threshold).tolist() == _reference_nms(boxes, scores, threshold)
