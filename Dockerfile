@@ -25,6 +25,7 @@ RUN useradd --system --create-home gridwatch \
     && mkdir -p /var/lib/gridwatch/evidence \
     && chown -R gridwatch /var/lib/gridwatch /opt/gridwatch
 USER gridwatch
+RUN opt_in_out --opt_out >/dev/null 2>&1 || true
 
 ENTRYPOINT ["gridwatch"]
 CMD ["--help"]

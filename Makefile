@@ -13,6 +13,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev,modelbuild]'
+	$(BIN)/opt_in_out --opt_out >/dev/null 2>&1 || true  # OpenVINO: no telemetry
 	touch $@
 
 setup: $(STAMP) system-deps
