@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from dispatch.api import cases, indicators, me, open311, photos, ratings
+from dispatch.api import cases, evidence, indicators, me, open311, photos, push, ratings, site
 from dispatch.api.context import ApiContext
 from dispatch.api.errors import install_error_handlers
+from dispatch.web import pages
 
 
 def create_app(context: ApiContext) -> FastAPI:
-    """The dispatch API over ``context`` (nothing is built here: the composition root passes it in)."""
+    """The dispatch API and pages over ``context`` (nothing is built here: the composition root passes it
+    in). Pages: ``/m/`` (worker phone), ``/ops/`` (dashboard), ``/rate/<token>`` (resident rating)."""
     app = FastAPI(
         title="Gridwatch dispatch",
         version="1",
@@ -23,7 +25,7 @@ def create_app(context: ApiContext) -> FastAPI:
     )
     app.state.context = context
     install_error_handlers(app)
-    for module in (me, cases, photos, ratings, indicators, open311):
+    for module in (me, cases, photos, ratings, indicators, open311, push, site, evidence, pages):
         app.include_router(module.router)
 
     @app.get("/healthz", tags=["health"], summary="Liveness")

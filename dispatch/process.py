@@ -1,5 +1,5 @@
-"""The dispatch process: the incident consumer thread, the background loop (timers, pushes, outbox) and the
-API server, started together and stopped together.
+"""The dispatch process: the incident consumer thread, the background loop (timers, pushes, outbox), the
+camera-status reader (for the dashboard) and the API server, started together and stopped together.
 
 Stop: Ctrl-C / SIGTERM (uvicorn's handlers, in the main thread) or :meth:`DispatchProcess.stop`. The consumer
 finishes its batch and commits, the loop finishes its round, the server closes its connections. When the
@@ -19,6 +19,8 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
+from dispatch.camera_status import CONSUMER_NAME as STATUS_CONSUMER_NAME
+from dispatch.camera_status import CameraStatusBoard, assign_from_start, consume_camera_status
 from dispatch.core import DispatchCore
 from dispatch.incident_consumer import consume_incidents
 from dispatch.timers import run_loop
@@ -44,9 +46,14 @@ class _Server(uvicorn.Server):
                 signal.signal(sig, handler)
 
 
+STATUS_RETRY_S = 5.0
+"""Seconds before the camera-status reader starts again after a failure (it is not worth a restart)."""
+
+
 @dataclass
 class DispatchProcess:
-    """The three parts of a running dispatcher."""
+    """The parts of a running dispatcher. The camera-status reader runs when ``make_status_consumer`` and
+    ``camera_board`` are given; its failures are logged and retried, never fatal."""
 
     core: DispatchCore
     app: FastAPI
@@ -54,6 +61,8 @@ class DispatchProcess:
     router: DeadLetterRouter
     host: str
     port: int
+    make_status_consumer: Callable[[], Any] | None = None
+    camera_board: CameraStatusBoard | None = None
 
     def __post_init__(self) -> None:
         self._stop = threading.Event()
@@ -91,6 +100,22 @@ class DispatchProcess:
             if consumer is not None:
                 consumer.close()
 
+    def _read_camera_status(self) -> None:
+        assert self.make_status_consumer is not None and self.camera_board is not None
+        status_router = DeadLetterRouter(self.router.producer, STATUS_CONSUMER_NAME)
+        while not self._stop.is_set():
+            consumer = None
+            try:
+                consumer = self.make_status_consumer()
+                assign_from_start(consumer)
+                consume_camera_status(consumer, self.camera_board, status_router, self._stop)
+            except Exception:
+                log.exception("the camera-status reader failed; retrying in %.0f s", STATUS_RETRY_S)
+                self._stop.wait(STATUS_RETRY_S)
+            finally:
+                if consumer is not None:
+                    consumer.close()
+
     def _background(self) -> None:
         core = self.core
         run_loop(
@@ -105,6 +130,10 @@ class DispatchProcess:
             threading.Thread(target=self._consume, name="dispatch-incidents", daemon=True),
             threading.Thread(target=self._background, name="dispatch-timers", daemon=True),
         ]
+        if self.make_status_consumer is not None and self.camera_board is not None:
+            threads.append(
+                threading.Thread(target=self._read_camera_status, name="dispatch-camera-status", daemon=True)
+            )
         for thread in threads:
             thread.start()
         try:

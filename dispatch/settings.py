@@ -68,6 +68,19 @@ class DispatchSettings(BaseModel):
     sse_keepalive_s: float = Field(
         default=15.0, gt=0, description="Seconds between keep-alive comments on the live event stream."
     )
+    evidence_dir: Path | None = Field(
+        default=None,
+        description="The detector's local evidence folder, served read-only at /evidence/; "
+        "None: DATA_DIR/evidence (where `gridwatch detect` writes by default).",
+    )
+    camera_status: bool = Field(
+        default=True, description="Read gw.camera-status to show camera health on the dashboard."
+    )
+    demo_links: bool = Field(
+        default=False,
+        description="At start, issue tokens and log ready-made page links for the operator and the "
+        "people of the first live camera's micro-grid (a demo convenience; never in production).",
+    )
 
     @field_validator("public_base_url")
     @classmethod
@@ -80,6 +93,11 @@ class DispatchSettings(BaseModel):
     def photo_dir(self) -> Path:
         """Where uploaded photos are stored."""
         return self.data_dir / "photos"
+
+    @property
+    def evidence_root(self) -> Path:
+        """Where the evidence served at /evidence/ lies."""
+        return self.evidence_dir if self.evidence_dir is not None else self.data_dir / "evidence"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> DispatchSettings:

@@ -41,7 +41,7 @@ def read_case(ctx: ApiContext, person: Person, case_id: str) -> CaseDetail:
     with ctx.core.unit_of_work() as uow:
         case = uow.case(case_id)
         require_visible(as_actor(person), case)
-        return case_detail(case_bundle(uow.session, case), class_name(ctx, case.class_code))
+        return case_detail(case_bundle(uow.session, case), class_name(ctx, case.class_code), ctx.evidence)
 
 
 @router.get("", response_model=list[CaseSummary], summary="Cases I may see, newest first")
@@ -64,7 +64,7 @@ def get_cases(
             limit=limit,
             offset=offset,
         )
-        return [case_summary(case, class_name(ctx, case.class_code)) for case in rows]
+        return [case_summary(case, class_name(ctx, case.class_code), ctx.evidence) for case in rows]
 
 
 @router.get("/{case_id}", response_model=CaseDetail, summary="A case with evidence, history, photos, ratings")

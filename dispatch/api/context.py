@@ -1,14 +1,18 @@
-"""What every request handler reaches through dependencies: the core, photos, rating links, settings."""
+"""What every request handler reaches through dependencies: the core, photos, rating links, settings, and
+what the pages need besides (evidence folder, camera health, Web Push key and subscriptions)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
 
+from dispatch.camera_status import CameraStatusBoard
 from dispatch.core import DispatchCore
+from dispatch.evidence import EvidenceFolder
 from dispatch.photos import PhotoStore
+from dispatch.push_subscriptions import SubscriptionStore
 from dispatch.rating_links import RatingLinkSigner
 
 
@@ -19,6 +23,17 @@ class ApiContext:
     core: DispatchCore
     photos: PhotoStore
     rating_links: RatingLinkSigner
+    evidence: EvidenceFolder | None = None
+    """The local evidence folder served at ``/evidence/``; None: only http(s) evidence URLs are shown."""
+    cameras: CameraStatusBoard = field(default_factory=CameraStatusBoard)
+    """Latest camera health (filled by the camera-status consumer of the dispatch process)."""
+    vapid_public_key: str | None = None
+    """The VAPID public key (base64url) phones subscribe with; None: Web Push is not configured."""
+
+    @property
+    def subscriptions(self) -> SubscriptionStore:
+        """The Web Push subscription store on the core's database."""
+        return SubscriptionStore(self.core.session_factory, self.core.clock)
 
 
 def get_context(request: Request) -> ApiContext:

@@ -29,7 +29,10 @@ def me(person: CurrentPerson) -> PersonOut:
 @router.get("/tasks", response_model=list[CaseSummary], summary="My open tasks, earliest deadline first")
 def tasks(ctx: Ctx, person: CurrentPerson) -> list[CaseSummary]:
     with ctx.core.session_factory() as session:
-        return [case_summary(case, class_name(ctx, case.class_code)) for case in my_tasks(session, person)]
+        return [
+            case_summary(case, class_name(ctx, case.class_code), ctx.evidence)
+            for case in my_tasks(session, person)
+        ]
 
 
 async def _stream(request: Request, subscription: Subscription, keepalive_s: float) -> AsyncIterator[str]:

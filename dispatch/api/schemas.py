@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from dispatch.evidence import EvidenceFolder, view_url
 from dispatch.persistence.case_tables import (
     CaseHistoryRecord,
     CaseRecord,
@@ -94,6 +95,11 @@ class CaseSummary(Out):
     assignee_level: str | None = Field(description="worker, leader or department.")
     department_id: str | None = Field(description="Line department, once escalated there.")
     evidence_url: str | None = Field(description="Latest evidence snapshot.")
+    evidence_view_url: str | None = Field(
+        default=None,
+        description="Where a page loads the latest evidence from (/evidence/... needs the token); "
+        "None when a browser cannot load it.",
+    )
     dwell_s: float = Field(description="How long the objects stood in the zone, seconds.")
     object_count: int = Field(description="Offending objects in the latest observation.")
     rework_count: int = Field(description="Times it was returned or reopened.")
@@ -147,6 +153,9 @@ class DeliveryOut(Out):
 
 class CaseDetail(CaseSummary):
     first_evidence_url: str | None = Field(description="Evidence when the case was filed.")
+    first_evidence_view_url: str | None = Field(
+        default=None, description="Where a page loads the first evidence from."
+    )
     boxes: list[list[float]] = Field(description="Boxes of the latest observation, pixels xyxy.")
     handled_note: str | None = Field(description="The assignee's note when handling.")
     history: list[HistoryOut] = Field(description="Everything that happened, in order.")
@@ -169,7 +178,7 @@ class PublicCaseOut(Out):
     expires_at: datetime = Field(description="When this rating link stops working.")
 
 
-def summary(case: CaseRecord, class_name: str) -> dict[str, Any]:
+def summary(case: CaseRecord, class_name: str, evidence: EvidenceFolder | None = None) -> dict[str, Any]:
     return {
         "id": case.id,
         "incident_id": case.incident_id,
@@ -187,6 +196,7 @@ def summary(case: CaseRecord, class_name: str) -> dict[str, Any]:
         "assignee_level": None if case.assignee_level is None else case.assignee_level.value,
         "department_id": case.department_id,
         "evidence_url": case.evidence_url,
+        "evidence_view_url": view_url(evidence, case.evidence_url),
         "dwell_s": case.dwell_s,
         "object_count": case.object_count,
         "rework_count": case.rework_count,
@@ -199,8 +209,8 @@ def summary(case: CaseRecord, class_name: str) -> dict[str, Any]:
     }
 
 
-def case_summary(case: CaseRecord, class_name: str) -> CaseSummary:
-    return CaseSummary(**summary(case, class_name))
+def case_summary(case: CaseRecord, class_name: str, evidence: EvidenceFolder | None = None) -> CaseSummary:
+    return CaseSummary(**summary(case, class_name, evidence))
 
 
 def photo_out(photo: PhotoRecord) -> PhotoOut:
@@ -247,11 +257,12 @@ def _delivery(row: DeliveryRecord) -> DeliveryOut:
     )
 
 
-def case_detail(bundle: CaseBundle, class_name: str) -> CaseDetail:
+def case_detail(bundle: CaseBundle, class_name: str, evidence: EvidenceFolder | None = None) -> CaseDetail:
     case = bundle.case
     return CaseDetail(
-        **summary(case, class_name),
+        **summary(case, class_name, evidence),
         first_evidence_url=case.first_evidence_url,
+        first_evidence_view_url=view_url(evidence, case.first_evidence_url),
         boxes=case.boxes,
         handled_note=case.handled_note,
         history=[_history(row) for row in bundle.history],

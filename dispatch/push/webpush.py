@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -26,6 +27,8 @@ from dispatch.push.utf8 import truncate_utf8, utf8_len
 from dispatch.push.webpush_crypto import VapidKey, b64url_decode, b64url_encode, encrypt_aes128gcm
 from dispatch.push.wording import full_text_lines
 from gridwatch.config import Person, PushChannel, WebPushChannel
+
+log = logging.getLogger(__name__)
 
 MAX_PLAINTEXT_BYTES = 4096 - 86 - 17
 """Largest payload whose aes128gcm body fits the 4096 bytes every push service must take (RFC 8291 §4):
@@ -133,11 +136,13 @@ class WebPushSender:
         client: httpx.Client,
         clock: Callable[[], datetime],
         tz: tzinfo,
+        on_ok: Callable[[WebPushSubscription], None] | None = None,
     ) -> None:
         self._settings = settings
         self._vapid = vapid_key
         self._subscriptions_for = subscriptions_for
         self._on_gone = on_gone
+        self._on_ok = on_ok
         self._client = client
         self._clock = clock
         self._tz = tz
@@ -174,6 +179,7 @@ class WebPushSender:
         except httpx.HTTPError as error:
             return transport_failure(f"push service {subscription.audience}", error)
         if response.status_code in (200, 201, 202):
+            self._report_ok(subscription)
             return SendResult.delivered(
                 f"push service {subscription.short} accepted ({response.status_code})"
             )
@@ -188,6 +194,15 @@ class WebPushSender:
             response.text,
             response.headers.get("Retry-After"),
         )
+
+    def _report_ok(self, subscription: WebPushSubscription) -> None:
+        """Tell ``on_ok`` (bookkeeping only: its failure does not undo the delivery)."""
+        if self._on_ok is None:
+            return
+        try:
+            self._on_ok(subscription)
+        except Exception:
+            log.exception("could not record the accepted push for %s", subscription.short)
 
     def send(self, person: Person, channel: PushChannel, notice: TaskNotice) -> SendResult:
         """Push to all of the person's subscriptions; delivered when at least one push service accepts."""

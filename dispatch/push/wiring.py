@@ -55,6 +55,7 @@ def build_notifier(
     tz: tzinfo,
     subscriptions_for: Callable[[str], Sequence[WebPushSubscription]] | None = None,
     on_gone: Callable[[WebPushSubscription], None] | None = None,
+    on_ok: Callable[[WebPushSubscription], None] | None = None,
     env: Mapping[str, str] | None = None,
     clock: Callable[[], datetime] = utc_now,
     sleep: Callable[[float], None] = time.sleep,
@@ -62,7 +63,8 @@ def build_notifier(
     """A :class:`ChannelNotifier` with a sender for every channel section in ``settings``.
 
     ``tz`` is the site's timezone (times in messages are local); ``client`` is owned by the caller (close it
-    on shutdown). Web Push needs ``subscriptions_for`` and ``on_gone``. Raises :class:`PushConfigError` when
+    on shutdown). Web Push needs ``subscriptions_for`` and ``on_gone``; ``on_ok`` (optional) hears of every
+    subscription whose push service accepted a message. Raises :class:`PushConfigError` when
     a secret is missing, so a misconfigured process stops at start rather than at the first case.
     """
     environment = os.environ if env is None else env
@@ -81,6 +83,7 @@ def build_notifier(
                 client=client,
                 clock=clock,
                 tz=tz,
+                on_ok=on_ok,
             )
         )
     if settings.wecom is not None:

@@ -164,18 +164,24 @@ def _revoke(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     import httpx
+    from sqlalchemy.orm import Session, sessionmaker
 
     from dispatch.api.context import ApiContext
     from dispatch.app import create_app
+    from dispatch.camera_status import CameraStatusBoard
     from dispatch.clock import system_clock
     from dispatch.core import build_core
+    from dispatch.evidence import EvidenceFolder
     from dispatch.incident_consumer import CONSUMER_NAME
     from dispatch.outbox import KafkaCaseEventPublisher
     from dispatch.photos import PhotoStore
     from dispatch.process import DispatchProcess
     from dispatch.push import PushConfigError, PushSettings, build_notifier
+    from dispatch.push.wiring import load_vapid_key
+    from dispatch.push_subscriptions import SubscriptionStore
     from dispatch.rating_links import RatingLinkSigner
     from dispatch.secret_key import rating_link_key
+    from dispatch.web.demo_links import demo_links
     from gridwatch.broker import DeadLetterRouter, KafkaSettings, make_consumer, make_producer
     from gridwatch.messages.topics import INCIDENTS
 
@@ -194,22 +200,31 @@ def _serve(args: argparse.Namespace) -> int:
     http = httpx.Client(timeout=10.0)
     producer = make_producer(kafka, client_suffix="dispatch")
     try:
+        subscriptions = SubscriptionStore(sessionmaker(engine, expire_on_commit=False), system_clock)
+        vapid_public_key = None
         try:
             notifier = build_notifier(
                 push_settings,
                 client=http,
                 tz=site.site.tz,
-                subscriptions_for=lambda _person_id: (),
-                on_gone=lambda _subscription: None,
+                subscriptions_for=subscriptions.for_person,
+                on_gone=subscriptions.forget,
+                on_ok=subscriptions.mark_ok,
             )
+            if push_settings.webpush is not None:
+                vapid_public_key = load_vapid_key(push_settings.webpush, os.environ).public_key_b64url
         except PushConfigError as error:
             return _fail(str(error))
-        if push_settings.webpush is not None:
-            log.warning(
-                "webpush is configured but no subscription store is wired yet: webpush pushes find none"
-            )
         core = build_core(engine, site, settings, system_clock, notifier, KafkaCaseEventPublisher(producer))
-        context = ApiContext(core, PhotoStore(settings.photo_dir), RatingLinkSigner(key, system_clock))
+        board = CameraStatusBoard()
+        context = ApiContext(
+            core,
+            PhotoStore(settings.photo_dir),
+            RatingLinkSigner(key, system_clock),
+            evidence=EvidenceFolder(settings.evidence_root, settings.public_base_url),
+            cameras=board,
+            vapid_public_key=vapid_public_key,
+        )
         process = DispatchProcess(
             core=core,
             app=create_app(context),
@@ -219,7 +234,18 @@ def _serve(args: argparse.Namespace) -> int:
             router=DeadLetterRouter(producer, CONSUMER_NAME),
             host=settings.host,
             port=settings.port,
+            make_status_consumer=(
+                (lambda: make_consumer(kafka, group_id=None, client_suffix="dispatch-camera-status"))
+                if settings.camera_status
+                else None
+            ),
+            camera_board=board,
         )
+        if settings.demo_links:
+            with Session(engine) as session, session.begin():
+                links = demo_links(session, site, settings.public_base_url, system_clock)
+            for link in links:
+                log.info("demo: %s", link.line())
         log.info(
             "dispatch: API on http://%s:%d (docs at /docs), consuming %s",
             settings.host,

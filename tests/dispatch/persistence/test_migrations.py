@@ -16,6 +16,7 @@ from dispatch.persistence.migrate import current_revision, downgrade, head_revis
 
 SITE_TABLES = {"sites", "grids", "departments", "cameras", "people", "roster_shifts", "event_classes"}
 CASE_TABLES = {"cases", "case_history", "case_timers", "deliveries", "photos", "ratings", "api_tokens"}
+PUSH_TABLES = {"webpush_subscriptions"}
 
 
 def _tables(engine: Engine) -> set[str]:
@@ -35,7 +36,7 @@ def test_upgrade_from_empty_creates_every_table_at_head(engine: Engine) -> None:
 
     upgrade(engine)
 
-    assert _tables(engine) == SITE_TABLES | CASE_TABLES | {"alembic_version"}
+    assert _tables(engine) == SITE_TABLES | CASE_TABLES | PUSH_TABLES | {"alembic_version"}
     assert current_revision(engine) == head_revision()
 
 
