@@ -13,7 +13,7 @@ from gridwatch.broker import KafkaSettings
 from gridwatch.config import SiteConfig
 from gridwatch.messages.topics import DETECTIONS
 from streams import tansu_transport
-from streams.agents import Publish, acknowledged_publisher, make_rules_agent
+from streams.agents import Send, acknowledging_sender, make_rules_agent
 from streams.handler import DetectionsHandler
 from streams.rules.engine import SiteRules
 from streams.settings import StreamsSettings
@@ -60,7 +60,7 @@ def faust_options(kafka: KafkaSettings, settings: StreamsSettings) -> dict[str, 
 
 
 def build_app(
-    site: SiteConfig, kafka: KafkaSettings, settings: StreamsSettings, *, publish: Publish | None = None
+    site: SiteConfig, kafka: KafkaSettings, settings: StreamsSettings, *, send: Send | None = None
 ) -> StreamsApp:
     """The streams app for a site: topics, the camera-state table, and the rules agent."""
     app = faust.App(settings.app_id, **faust_options(kafka, settings))
@@ -73,8 +73,8 @@ def build_app(
         help="Rule state of each camera (JSON), keyed by camera id like gw.detections.",
     )
     handler = DetectionsHandler(SiteRules(site, settings.tuning), consumer_name=settings.app_id)
-    publisher = publish or acknowledged_publisher(settings.send_timeout_s)
-    agent = make_rules_agent(app, topics, table, handler, publisher)
+    sender = send or acknowledging_sender(settings.send_timeout_s)
+    agent = make_rules_agent(app, topics, table, handler, sender)
     return StreamsApp(app=app, topics=topics, table=table, agent=agent, handler=handler)
 
 

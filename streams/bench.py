@@ -96,6 +96,18 @@ def _frame(camera: _Camera, seq: int, captured_at: float, parked: bool) -> Detec
     )
 
 
+def _machine_ticks() -> tuple[int, int]:
+    """(busy, total) CPU ticks of the whole machine since boot, from /proc/stat."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def _own_cpu_seconds() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
 def _cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -212,6 +224,9 @@ def _feed(options: BenchOptions, cameras: list[_Camera], producer: Any, latencie
     frames = round(options.seconds * options.fps)
     start = time.time()
     worker_cpu0 = _cpu_seconds(worker_pid)
+    feeder_cpu0 = _own_cpu_seconds()
+    busy0, total0 = _machine_ticks()
+    load0 = os.getloadavg()[0]
     broker_cpu0 = _cpu_seconds(broker_pid) if broker_pid else 0.0
     sent = boxes = 0
     late_s = 0.0
@@ -233,6 +248,9 @@ def _feed(options: BenchOptions, cameras: list[_Camera], producer: Any, latencie
     producer.flush()
     fed_s = time.time() - start
     worker_cpu = _cpu_seconds(worker_pid) - worker_cpu0
+    feeder_cpu = _own_cpu_seconds() - feeder_cpu0
+    busy1, total1 = _machine_ticks()
+    load1 = os.getloadavg()[0]
     broker_cpu = (_cpu_seconds(broker_pid) - broker_cpu0) if broker_pid else None
     time.sleep(options.drain_s)
     values = sorted(latencies.latencies_ms)
@@ -252,6 +270,9 @@ def _feed(options: BenchOptions, cameras: list[_Camera], producer: Any, latencie
         "max_latency_ms": round(values[-1], 1) if values else None,
         "worker_cpu_share": round(worker_cpu / fed_s, 3),
         "broker_cpu_share": None if broker_cpu is None else round(broker_cpu / fed_s, 3),
+        "feeder_cpu_share": round(feeder_cpu / fed_s, 3),  # this process: feeder and incident reader
+        "machine_busy_share": round((busy1 - busy0) / max(1, total1 - total0), 3),  # of all cores
+        "load_average_1m": [round(load0, 2), round(load1, 2)],  # at the start and end of the feed
         "cpu_count": os.cpu_count(),
         "broker": "embedded tansu" if options.bootstrap is None else options.bootstrap,
     }

@@ -84,10 +84,17 @@ class DetectionsHandler:
         """
         signature = state.signature()
         last = self._persisted.get(camera_id)
+        now = state.last_frame_at
+        if transitions or last is None or last[1] != signature:
+            self._persisted[camera_id] = (now, signature)
+            return True
+        if state.idle():
+            # Nothing followed, no episode: a stored copy that is older only in its frame time replays the
+            # same way (frames applied to it find nothing to time out), so time alone never forces a write.
+            return False
         rules = self.rules.camera(camera_id)
         every = self.persist_every_s if rules is None else min(self.persist_every_s, rules.min_clear_s / 2)
-        now = state.last_frame_at
-        if transitions or last is None or last[1] != signature or now - last[0] >= every:
+        if now - last[0] >= every:
             self._persisted[camera_id] = (now, signature)
             return True
         return False

@@ -133,6 +133,15 @@ class CameraState:
             for key, zone in self.zones.items()
         )
 
+    def idle(self) -> bool:
+        """Whether no zone follows anything: no candidate, no stationary person, no open episode.
+
+        An idle state differs from a later idle state with the same signature only in ``last_frame_at``
+        (cooldowns are set when an episode ends, a change of signature), so either replays frames alike."""
+        return all(
+            not zone.objects and not zone.persons and zone.episode is None for zone in self.zones.values()
+        )
+
     def open_incidents(self) -> dict[str, str]:
         """Incident id of each zone rule with an open episode."""
         return {key: zone.episode.incident_id for key, zone in self.zones.items() if zone.episode is not None}

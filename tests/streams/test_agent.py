@@ -24,14 +24,17 @@ def _scene(t: int) -> list[Any]:
 def test_agent_publishes_each_transition_once_and_keeps_state_in_the_table() -> None:
     published: list[tuple[str, bytes, bytes]] = []
 
-    async def publish(topic: Any, key: bytes, value: bytes) -> None:
+    async def send(topic: Any, key: bytes, value: bytes) -> asyncio.Future[None]:
         published.append((topic.get_topic_name(), key, value))
+        acked: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        acked.set_result(None)
+        return acked
 
     streams = build_app(
         parking_site(["cam-1"]),
         NOWHERE,
         StreamsSettings(app_id=f"test-agent-{uuid.uuid4().hex[:8]}"),
-        publish=publish,
+        send=send,
     )
 
     async def feed() -> None:
