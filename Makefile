@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 SITE ?= examples/site.yaml
 STAMP := $(VENV)/.gridwatch-installed
 
-.PHONY: setup system-deps models run test lint typecheck pytest clean
+.PHONY: setup system-deps models demo-footage run test lint typecheck pytest clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,15 @@ models: setup
 	$(BIN)/gridwatch models build
 	$(BIN)/gridwatch models fetch-test-assets
 
-## The main job on the embedded default: embedded broker, SQLite, every component, on examples/site.yaml.
-run: models
+## Footage for the site's file and image-folder cameras, generated under var/footage/ (never committed):
+## the team's shared footage when present (../shared/data/footage or $$GW_FOOTAGE_DIR), else synthetic clips.
+## Cameras whose footage exists are skipped, so this is quick after the first time.
+demo-footage: $(STAMP)
+	$(BIN)/gridwatch demo footage --site $(SITE)
+
+## The main job on the embedded default: embedded broker, SQLite, every component, on examples/site.yaml;
+## it prints the API address and ready-made links to a worker's phone page and the operators' dashboard.
+run: models demo-footage
 	$(BIN)/gridwatch run --site $(SITE)
 
 lint: setup

@@ -44,6 +44,18 @@ def register(subparsers: Subparsers) -> None:
         help=f"embedded broker port (default {DEFAULT_BROKER_PORT}, a free one if taken; 0: any free port)",
     )
     parser.add_argument(
+        "--dispatch-port",
+        type=int,
+        default=None,
+        help="dispatch API port (default: $GW_DISPATCH_PORT or 8600, a free one if taken; 0: any free port)",
+    )
+    parser.add_argument(
+        "--no-links",
+        dest="page_links",
+        action="store_false",
+        help="do not issue tokens for the ready-made phone-page and dashboard links",
+    )
+    parser.add_argument(
         "--exit-after", type=float, default=None, metavar="SECONDS", help="stop by itself after this long"
     )
     parser.set_defaults(handler=_run)
@@ -56,6 +68,7 @@ def _port_taken(port: int) -> bool:
 
 def _run(args: argparse.Namespace) -> int:
     from gridwatch.config import SiteConfigError, load_site
+    from gridwatch.runtime.dispatch_address import DispatchAddressError, resolve_dispatch_address
     from gridwatch.runtime.main_job import MainJobOptions, run_main_job
 
     try:
@@ -75,6 +88,11 @@ def _run(args: argparse.Namespace) -> int:
     elif port is not None and _port_taken(port):
         print(f"port {port} is taken; the embedded broker will use a free port instead", file=sys.stderr)
         port = None
+    try:
+        dispatch = resolve_dispatch_address(os.environ, args.dispatch_port)
+    except DispatchAddressError as error:
+        print(error, file=sys.stderr)
+        return 2
     data_dir: Path = args.data_dir
     database_url = (
         args.database_url or os.environ.get("GW_DATABASE_URL") or f"sqlite:///{data_dir / 'gridwatch.db'}"
@@ -85,5 +103,7 @@ def _run(args: argparse.Namespace) -> int:
         data_dir=data_dir.resolve(),
         broker_port=port,
         exit_after_s=args.exit_after,
+        dispatch=dispatch,
+        page_links=args.page_links,
     )
     return run_main_job(options, site)

@@ -18,7 +18,9 @@ from gridwatch.broker import EmbeddedBroker, KafkaSettings, ensure_topics
 from gridwatch.config import SiteConfig
 from gridwatch.messages.topics import TOPICS
 from gridwatch.runtime.component import ComponentSpec
+from gridwatch.runtime.dispatch_address import DispatchAddress
 from gridwatch.runtime.supervisor import Supervisor
+from gridwatch.runtime.where_to_look import write_where_to_look
 
 #: Components `gridwatch run` starts, in start order (each a `gridwatch <command> --site PATH` process).
 #: Later issues append theirs here once the command exists.
@@ -39,10 +41,14 @@ class MainJobOptions:
     broker_port: int | None
     exit_after_s: float | None
     components: Sequence[str] = COMPONENT_COMMANDS
+    #: Where the dispatch API listens (None: as its settings say, no extra environment).
+    dispatch: DispatchAddress | None = None
+    #: Issue tokens and print ready-made page links for the demo.
+    page_links: bool = True
 
 
 def component_specs(options: MainJobOptions, kafka: KafkaSettings) -> list[ComponentSpec]:
-    env = {
+    env: dict[str, str] = {
         "GW_KAFKA_BOOTSTRAP": kafka.bootstrap_servers,
         "GW_KAFKA_EMBEDDED": "true",
         "GW_DATABASE_URL": options.database_url,
@@ -52,11 +58,12 @@ def component_specs(options: MainJobOptions, kafka: KafkaSettings) -> list[Compo
     # A consumer-group member restarted before its dead predecessor's session expired can be left without
     # partitions on the embedded broker: wait out the session timeout (plus a margin) first.
     group_restart_s = kafka.session_timeout_ms / 1000 + 2.0
+    dispatch_env = dict(options.dispatch.env) if options.dispatch is not None else {}
     return [
         ComponentSpec(
             name=command,
             argv=(sys.executable, "-m", "gridwatch.cli.main", command, "--site", str(options.site_path)),
-            env=env,
+            env={**env, **dispatch_env} if command == "dispatch" else env,
             min_restart_delay_s=group_restart_s if command in CONSUMER_GROUP_COMMANDS else 0.0,
         )
         for command in options.components
@@ -131,8 +138,10 @@ def run_main_job(
         out.write(
             f"site      {site.site.name}: {len(site.cameras)} cameras, {len(site.micro_grids)} micro-grids\n"
             f"watch     gridwatch topics list --bootstrap {kafka.bootstrap_servers}\n"
-            "ready     (Ctrl-C stops everything)\n"
         )
+        if options.dispatch is not None and "dispatch" in options.components:
+            write_where_to_look(out, site, options.dispatch, options.database_url, links=options.page_links)
+        out.write("ready     (Ctrl-C stops everything)\n")
         out.flush()
         deadline = None if options.exit_after_s is None else clock() + options.exit_after_s
         while not stop.is_set() and (deadline is None or clock() < deadline):
