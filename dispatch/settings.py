@@ -76,11 +76,6 @@ class DispatchSettings(BaseModel):
     camera_status: bool = Field(
         default=True, description="Read gw.camera-status to show camera health on the dashboard."
     )
-    demo_links: bool = Field(
-        default=False,
-        description="At start, issue tokens and log ready-made page links for the operator and the "
-        "people of the first live camera's micro-grid (a demo convenience; never in production).",
-    )
 
     @field_validator("public_base_url")
     @classmethod

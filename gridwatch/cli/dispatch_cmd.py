@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from gridwatch.cli.logs import configure_logging
 from gridwatch.cli.types import Subparsers
 
 EXIT_USAGE = 2
@@ -164,7 +165,7 @@ def _revoke(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     import httpx
-    from sqlalchemy.orm import Session, sessionmaker
+    from sqlalchemy.orm import sessionmaker
 
     from dispatch.api.context import ApiContext
     from dispatch.app import create_app
@@ -181,11 +182,10 @@ def _serve(args: argparse.Namespace) -> int:
     from dispatch.push_subscriptions import SubscriptionStore
     from dispatch.rating_links import RatingLinkSigner
     from dispatch.secret_key import rating_link_key
-    from dispatch.web.demo_links import demo_links
     from gridwatch.broker import DeadLetterRouter, KafkaSettings, make_consumer, make_producer
     from gridwatch.messages.topics import INCIDENTS
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(logging.INFO)
     loaded = _load(args)
     if isinstance(loaded, int):
         return loaded
@@ -241,11 +241,6 @@ def _serve(args: argparse.Namespace) -> int:
             ),
             camera_board=board,
         )
-        if settings.demo_links:
-            with Session(engine) as session, session.begin():
-                links = demo_links(session, site, settings.public_base_url, system_clock)
-            for link in links:
-                log.info("demo: %s", link.line())
         log.info(
             "dispatch: API on http://%s:%d (docs at /docs), consuming %s",
             settings.host,

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from dispatch.api.context import ApiContext
 from dispatch.app import create_app
@@ -17,7 +16,6 @@ from dispatch.camera_status import CameraStatusBoard
 from dispatch.evidence import EvidenceFolder, EvidenceKeyError, view_url
 from dispatch.photos import PhotoStore
 from dispatch.rating_links import RatingLinkSigner
-from dispatch.web.demo_links import demo_links
 from dispatch.web.pages import CONTENT_SECURITY_POLICY
 from gridwatch.messages import CameraCounters, CameraStatus
 from tests.dispatch.core.api_harness import Api
@@ -160,16 +158,3 @@ def test_cameras_carry_the_newest_status_heard(api: Api, board: CameraStatusBoar
     assert cameras["cam-0002"]["status_at"].startswith("1970-01-01T00:03:20")
     assert (cameras["cam-0001"]["status"], cameras["cam-0001"]["status_at"]) == ("unknown", None)
     assert cameras["cam-0001"]["lat"] == api.harness.site.camera("cam-0001").location.lat
-
-
-def test_demo_links_log_in(api: Api) -> None:
-    harness = api.harness
-    with Session(harness.engine) as session, session.begin():
-        links = demo_links(session, harness.site, BASE, harness.clock)
-    by_person = {link.person.id: link for link in links}
-    assert by_person[OPERATOR].url.startswith(f"{BASE}/ops/?token=gw_")
-    assert by_person[WORKER].url.startswith(f"{BASE}/m/?token=gw_")
-    assert "冯波" in by_person[WORKER].line()
-    token = by_person[WORKER].url.split("token=", 1)[1]
-    me = api.client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
-    assert me.json()["id"] == WORKER
