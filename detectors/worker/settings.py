@@ -46,3 +46,9 @@ class DetectWorkerSettings(BaseModel):
     metrics_port: int | None = Field(
         default=9311, ge=0, le=65535, description="Port of the Prometheus /metrics endpoint; unset: none."
     )
+    metrics_host: str = Field(
+        default="127.0.0.1",
+        min_length=1,
+        description="Address the /metrics endpoint listens on: loopback by default; 0.0.0.0 where a "
+        "Prometheus on another host scrapes it (as in docker-compose).",
+    )

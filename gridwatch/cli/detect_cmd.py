@@ -24,6 +24,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
+from gridwatch.cli.logs import configure_logging
 from gridwatch.cli.types import Subparsers
 
 if TYPE_CHECKING:
@@ -82,6 +83,9 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument("--label-font", type=Path, default=None, help="CJK font file for evidence labels")
     parser.add_argument(
         "--metrics-port", type=int, default=None, help="Prometheus port (default 9311; 0: no endpoint)"
+    )
+    parser.add_argument(
+        "--metrics-host", default=None, help="address /metrics listens on (default 127.0.0.1)"
     )
     parser.add_argument(
         "--exit-after", type=float, default=None, metavar="SECONDS", help="stop after this long"
@@ -147,9 +151,7 @@ def _detect(args: argparse.Namespace) -> int:
 
 def run_detect(args: argparse.Namespace, should_stop: Callable[[], bool]) -> int:
     """The `gridwatch detect` composition root: settings, model, clients, worker; until ``should_stop``."""
-    logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(args.log_level.upper())
     from pydantic import ValidationError
 
     from detectors.backends.onnx_runtime import ModelNotBuiltError
@@ -182,7 +184,7 @@ def run_detect(args: argparse.Namespace, should_stop: Callable[[], bool]) -> int
         return 1
     metrics = DetectMetrics()
     if settings.metrics_port:
-        _serve_metrics(metrics, settings.metrics_port)
+        _serve_metrics(metrics, settings.metrics_host, settings.metrics_port)
     pipeline = build_pipeline(
         backend,
         settings,
@@ -233,6 +235,8 @@ def _worker_settings(args: argparse.Namespace) -> DetectWorkerSettings:
         values["group_id"] = args.group_id
     if args.metrics_port is not None:
         values["metrics_port"] = args.metrics_port or None
+    if args.metrics_host:
+        values["metrics_host"] = args.metrics_host
     return DetectWorkerSettings.model_validate(values)
 
 
@@ -261,15 +265,15 @@ def _backend_choice(args: argparse.Namespace, max_batch_size: int) -> BackendCho
     return BackendChoice.model_validate(values)
 
 
-def _serve_metrics(metrics: DetectMetrics, port: int) -> None:
+def _serve_metrics(metrics: DetectMetrics, host: str, port: int) -> None:
     from prometheus_client import start_http_server
 
     try:
-        start_http_server(port, registry=metrics.registry)
+        start_http_server(port, addr=host, registry=metrics.registry)
     except OSError as error:
-        log.warning("metrics endpoint not started on port %d: %s", port, error)
+        log.warning("metrics endpoint not started on %s:%d: %s", host, port, error)
     else:
-        log.info("metrics on http://0.0.0.0:%d/metrics", port)
+        log.info("metrics on http://%s:%d/metrics", host, port)
 
 
 def _export(args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 from types import FrameType
 
+from gridwatch.cli.logs import configure_logging
 from gridwatch.cli.types import Subparsers
 
 
@@ -116,11 +117,7 @@ def _run_ingest(args: argparse.Namespace) -> int:
     from ingest.service import Shard, run_ingest, select_cameras
     from ingest.settings import IngestSettings
 
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
-    )
-    for noisy in ("kafka", "httpx"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    configure_logging(logging.INFO if args.verbose else logging.WARNING, timestamps=False)
     try:
         site = load_site(args.site)
         settings = IngestSettings.load(args.settings) if args.settings else IngestSettings()
