@@ -12,14 +12,13 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
 from detectors.backends.batch_input import InputPacker, PreparedBatch, decode_batch
-from detectors.class_map import ClassMap
+from detectors.backends.model_identity import RunnableModelIdentity
 from detectors.decoders.centernet import CenterNetDecoderConfig
 from detectors.detections import Detections
 from detectors.input_resize import ResizeMode
 from detectors.models.cache import ModelFiles
 from detectors.models.custom import CustomModelConfig
 from detectors.models.registry import DEFAULT_MODEL_ID, ModelSpec, get_model_spec, runnable_catalogue_model
-from detectors.models.runnable import RunnableModel
 
 PREFERRED_PROVIDERS: tuple[str, ...] = (
     "TensorrtExecutionProvider",
@@ -91,7 +90,7 @@ def choose_providers(preferred: Sequence[str] | None = None) -> list[str]:
     return chosen
 
 
-class OnnxRuntimeBackend:
+class OnnxRuntimeBackend(RunnableModelIdentity):
     """A :class:`~detectors.backends.base.StagedBackend` running a model with ONNX Runtime."""
 
     def __init__(
@@ -156,32 +155,7 @@ class OnnxRuntimeBackend:
             raise FileNotFoundError(f"model file {custom.path} does not exist")
         return cls(custom.path, custom, config)
 
-    # --- DetectorBackend -----------------------------------------------------------------------------------
-    @property
-    def model_id(self) -> str:
-        """Model id."""
-        return self._model.id
-
-    @property
-    def model_version(self) -> str:
-        """Version of the model file."""
-        return self._model.version
-
-    @property
-    def class_names(self) -> tuple[str, ...]:
-        """Class names in class-id order."""
-        return self._model.class_names
-
-    @property
-    def class_map(self) -> ClassMap:
-        """Class name to object kind."""
-        return self._model.class_map
-
-    @property
-    def model(self) -> RunnableModel:
-        """How this model is run."""
-        return self._model
-
+    # --- DetectorBackend (identity from RunnableModelIdentity) ----------------------------------------------
     @property
     def session(self) -> Any:
         """The ONNX Runtime session (for benchmarks comparing against it)."""

@@ -18,7 +18,7 @@ import yaml
 from numpy.typing import NDArray
 
 from detectors.backends.batch_input import InputPacker, PreparedBatch, decode_batch
-from detectors.class_map import ClassMap
+from detectors.backends.model_identity import RunnableModelIdentity
 from detectors.detections import Detections
 from detectors.models.cache import ModelFiles
 from detectors.models.registry import get_model_spec, runnable_catalogue_model
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from detectors.backends.factory import BackendChoice
 
 
-class OpenVinoBackend:
+class OpenVinoBackend(RunnableModelIdentity):
     """A :class:`~detectors.backends.base.StagedBackend` running a model with OpenVINO."""
 
     def __init__(
@@ -66,26 +66,6 @@ class OpenVinoBackend:
         compiled = core.compile_model(network, choice.device, config)
         packer = InputPacker(model, choice.resize or model.default_resize, choice.max_batch_size)
         return cls(compiled, model, packer, precision)
-
-    @property
-    def model_id(self) -> str:
-        """Model id."""
-        return self._model.id
-
-    @property
-    def model_version(self) -> str:
-        """Model version."""
-        return self._model.version
-
-    @property
-    def class_names(self) -> tuple[str, ...]:
-        """Class names in class-id order."""
-        return self._model.class_names
-
-    @property
-    def class_map(self) -> ClassMap:
-        """Class name to object kind."""
-        return self._model.class_map
 
     @property
     def streams(self) -> int:
