@@ -85,9 +85,10 @@ def assign(
         case.department_id = assignment.department_id
     if case.dispatched_at is None:
         case.dispatched_at = uow.now
+    limits = uow.site.time_limits(event_class, case.micro_grid_id)
     if case.handle_due_at is None:
-        case.handle_due_at = uow.site.deadline(uow.now, event_class.handle_within_h)
-    case.accept_due_at = uow.site.deadline(uow.now, event_class.accept_within_h)
+        case.handle_due_at = uow.site.deadline(uow.now, limits.handle_within_h)
+    case.accept_due_at = uow.site.deadline(uow.now, limits.accept_within_h)
     apply(
         uow,
         case,
@@ -117,10 +118,9 @@ def _set_assignment_timers(
     set_timer(uow, case, TimerKind.ACCEPT_DUE, case.accept_due_at)
     if level is not last_level(event_class) and case.handle_due_at > uow.now:
         set_timer(uow, case, TimerKind.HANDLE_DUE, case.handle_due_at)
-    if event_class.remind_before_h > 0 and case.dispatched_at is not None:
-        remind_at = uow.site.deadline(
-            case.dispatched_at, event_class.handle_within_h - event_class.remind_before_h
-        )
+    limits = uow.site.time_limits(event_class, case.micro_grid_id)
+    if limits.remind_before_h > 0 and case.dispatched_at is not None:
+        remind_at = uow.site.deadline(case.dispatched_at, limits.handle_within_h - limits.remind_before_h)
         if remind_at > uow.now:
             set_timer(uow, case, TimerKind.REMIND, remind_at)
 

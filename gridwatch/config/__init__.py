@@ -12,7 +12,9 @@ from gridwatch.config.models_classes import (
     EndBeforeHandling,
     EscalationLevel,
     EventClass,
+    GridTimeLimits,
     ReviewPolicy,
+    TimeLimits,
 )
 from gridwatch.config.models_common import DailyWindow, GeoPoint, Weekday
 from gridwatch.config.models_grid import (
@@ -80,6 +82,7 @@ __all__ = [
     "GeoPoint",
     "GridHierarchy",
     "GridLevel",
+    "GridTimeLimits",
     "HttpSnapshotSource",
     "ImageFolderSource",
     "MicroGrid",
@@ -102,6 +105,7 @@ __all__ = [
     "SmsChannel",
     "SnapshotAuth",
     "StorefrontTradingRule",
+    "TimeLimits",
     "TownGrid",
     "TradingSignal",
     "WeComChannel",

@@ -125,6 +125,39 @@ def _rule_kinds(site: SiteConfig, index: SiteIndex) -> list[Problem]:
     return problems
 
 
+def _grid_limits(site: SiteConfig, index: SiteIndex) -> list[Problem]:
+    """Per-grid time limits name a community grid or micro-grid once, and fit together once inherited."""
+    problems = []
+    for e, event_class in enumerate(site.event_classes):
+        seen: set[str] = set()
+        for g, limits in enumerate(event_class.grid_limits):
+            loc = ("event_classes", e, "grid_limits", g, "grid")
+            level = index.grid_levels.get(limits.grid)
+            if level is None:
+                problems.append(_problem(loc, f"unknown grid {limits.grid}"))
+            elif level is GridLevel.TOWN:
+                problems.append(
+                    _problem(loc, f"{limits.grid} is the town: set the class's own limits instead")
+                )
+            elif limits.grid in seen:
+                problems.append(_problem(loc, f"grid {limits.grid} has limits twice in this class"))
+            seen.add(limits.grid)
+        if problems:
+            continue
+        for community in site.grid.communities:
+            for micro in community.micro_grids:
+                by_grid = {limits.grid: limits for limits in event_class.grid_limits}
+                resolved = event_class.limits.overridden_by(by_grid.get(community.id)).overridden_by(
+                    by_grid.get(micro.id)
+                )
+                problem = resolved.problem()
+                if problem:
+                    problems.append(
+                        _problem(("event_classes", e, "grid_limits"), f"in micro-grid {micro.id}: {problem}")
+                    )
+    return problems
+
+
 def _people(site: SiteConfig, index: SiteIndex) -> list[Problem]:
     problems = []
     for i, person in enumerate(site.people):
@@ -212,6 +245,7 @@ def find_problems(site: SiteConfig, index: SiteIndex) -> list[Problem]:
         *_duplicate_ids(site),
         *_cameras(site, index),
         *_rule_kinds(site, index),
+        *_grid_limits(site, index),
         *_people(site, index),
         *_rosters(site, index),
         *_staffing(site, index),

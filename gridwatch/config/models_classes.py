@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Self
 
@@ -61,6 +62,61 @@ def _escalation_order(chain: tuple[EscalationLevel, ...]) -> tuple[EscalationLev
 WorkingHours = Annotated[float, AfterValidator(_positive_hours)]
 
 
+class GridTimeLimits(ConfigModel):
+    """Time limits of one event class in one community grid or micro-grid, replacing the class's own.
+
+    A micro-grid's limits win over its community's; a limit left out keeps the next level's value.
+    """
+
+    grid: Identifier = Field(description="Id of the community grid or micro-grid these limits apply in.")
+    accept_within_h: WorkingHours | None = Field(
+        default=None, description="Working hours to accept a dispatched case there; unset: inherited."
+    )
+    handle_within_h: WorkingHours | None = Field(
+        default=None, description="Working hours from dispatch until handled there; unset: inherited."
+    )
+    remind_before_h: float | None = Field(
+        default=None,
+        ge=0,
+        description="Reminder this many working hours before the deadline; unset: inherited.",
+    )
+
+
+@dataclass(frozen=True)
+class TimeLimits:
+    """The time limits that apply to one case: accept, handle and remind, in working hours."""
+
+    accept_within_h: float
+    handle_within_h: float
+    remind_before_h: float
+
+    def problem(self) -> str | None:
+        """Why these limits cannot work together, or None."""
+        if self.accept_within_h > self.handle_within_h:
+            return (
+                f"accept_within_h ({self.accept_within_h:g}) is longer than handle_within_h "
+                f"({self.handle_within_h:g})"
+            )
+        if self.remind_before_h >= self.handle_within_h:
+            return (
+                f"remind_before_h ({self.remind_before_h:g}) must be shorter than handle_within_h "
+                f"({self.handle_within_h:g})"
+            )
+        return None
+
+    def overridden_by(self, override: GridTimeLimits | None) -> TimeLimits:
+        """These limits with ``override``'s set values in place."""
+        if override is None:
+            return self
+        return TimeLimits(
+            accept_within_h=override.accept_within_h or self.accept_within_h,
+            handle_within_h=override.handle_within_h or self.handle_within_h,
+            remind_before_h=(
+                self.remind_before_h if override.remind_before_h is None else override.remind_before_h
+            ),
+        )
+
+
 class EventClass(ConfigModel):
     """A class of street-order event (数字城管 部件/事件 class) with its handling rules and time limits.
 
@@ -92,23 +148,26 @@ class EventClass(ConfigModel):
         default=EndBeforeHandling.KEEP,
         description="close: a case whose incident ends before handling closes itself; keep: it stays open.",
     )
+    grid_limits: tuple[GridTimeLimits, ...] = Field(
+        default=(),
+        description="Time limits for particular community grids or micro-grids (处置时限 differ by area), "
+        "replacing the class's own there.",
+    )
     escalation: Annotated[tuple[EscalationLevel, ...], AfterValidator(_escalation_order)] = Field(
         default=(EscalationLevel.WORKER, EscalationLevel.LEADER, EscalationLevel.DEPARTMENT),
         description="Who gets the case in turn when a time limit is missed: worker → leader → department.",
     )
 
+    @property
+    def limits(self) -> TimeLimits:
+        """The class's own time limits (before any grid's)."""
+        return TimeLimits(self.accept_within_h, self.handle_within_h, self.remind_before_h)
+
     @model_validator(mode="after")
     def _limits_fit(self) -> Self:
-        if self.accept_within_h > self.handle_within_h:
-            raise ValueError(
-                f"accept_within_h ({self.accept_within_h:g}) is longer than handle_within_h "
-                f"({self.handle_within_h:g})"
-            )
-        if self.remind_before_h >= self.handle_within_h:
-            raise ValueError(
-                f"remind_before_h ({self.remind_before_h:g}) must be shorter than handle_within_h "
-                f"({self.handle_within_h:g})"
-            )
+        problem = self.limits.problem()
+        if problem:
+            raise ValueError(problem)
         if len(set(self.rules)) != len(self.rules):
             raise ValueError("rules names a rule kind twice")
         return self

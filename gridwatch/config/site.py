@@ -13,7 +13,7 @@ from gridwatch.config.checks import find_problems
 from gridwatch.config.errors import SiteConfigError
 from gridwatch.config.models_calendar import WorkingCalendar
 from gridwatch.config.models_camera import Camera, Zone
-from gridwatch.config.models_classes import Department, EventClass
+from gridwatch.config.models_classes import Department, EventClass, TimeLimits
 from gridwatch.config.models_common import ConfigModel, Identifier, require_aware
 from gridwatch.config.models_grid import CommunityGrid, GridHierarchy, GridLevel, MicroGrid, TownGrid
 from gridwatch.config.models_people import Person, Role, Roster
@@ -181,6 +181,13 @@ class SiteConfig(ConfigModel):
     def event_class_for(self, rule_kind: RuleKind | str) -> EventClass:
         """The event class that incidents of a rule kind are filed as."""
         return _get(self._index.class_of_rule, RuleKind(rule_kind), "event class for rule kind")
+
+    def time_limits(self, event_class: EventClass | str, micro_grid_id: str) -> TimeLimits:
+        """A class's limits in a micro-grid: its own, overridden by its community's, then the micro-grid's."""
+        cls = self.event_class(event_class) if isinstance(event_class, str) else event_class
+        community = self.community_of(micro_grid_id).id
+        by_grid = {limits.grid: limits for limits in cls.grid_limits}
+        return cls.limits.overridden_by(by_grid.get(community)).overridden_by(by_grid.get(micro_grid_id))
 
     def department_for(self, event_class: EventClass | str) -> Department:
         """The line department an event class escalates to (by class or code)."""

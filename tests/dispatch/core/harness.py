@@ -122,8 +122,8 @@ class Harness:
         self.core.tick()
 
 
-def make_harness(engine: Engine, start: datetime, **settings: Any) -> Harness:
-    site = load_site(EXAMPLE_SITE)
+def make_harness(engine: Engine, start: datetime, site: SiteConfig | None = None, **settings: Any) -> Harness:
+    site = site or load_site(EXAMPLE_SITE)
     with Session(engine) as session, session.begin():
         sync_site(session, site)
     clock = FakeClock(start)

@@ -159,3 +159,56 @@ def test_timers_survive_a_restart_and_fire_once(migrated_engine: Engine) -> None
     assert second.case(case_id).assignee_id == LEADER
     assert second.kinds(case_id).count("escalated") == 1
     assert (second.notifier.kinds_for(LEADER), again.notifier.kinds_for(LEADER)) == (["escalated"], [])
+
+
+@pytest.mark.parametrize(
+    ("grid_limits", "accept_due", "handle_due", "remind_at"),
+    [
+        # the class's own limits (06: accept 0.5 h, handle 2 h)
+        ([], "2026-11-23 09:30", "2026-11-23 11:00", None),
+        # mg-xq-01's community allows 8 working hours to handle: 3 this morning, 4 this afternoon, 1 tomorrow
+        ([{"grid": "COMMUNITY", "handle_within_h": 8}], "2026-11-23 09:30", "2026-11-24 09:30", None),
+        # the micro-grid's own limits win over its community's, and its reminder applies (3 working hours
+        # after 09:00 end at the lunch break: 12:00)
+        (
+            [
+                {"grid": "COMMUNITY", "handle_within_h": 8},
+                {"grid": "mg-xq-01", "accept_within_h": 1, "handle_within_h": 4, "remind_before_h": 1},
+            ],
+            "2026-11-23 10:00",
+            "2026-11-23 14:30",
+            "2026-11-23 12:00",
+        ),
+    ],
+)
+def test_deadlines_follow_the_time_limits_of_the_cases_grid(
+    migrated_engine: Engine,
+    grid_limits: list[dict[str, object]],
+    accept_due: str,
+    handle_due: str,
+    remind_at: str | None,
+) -> None:
+    from gridwatch.config import SiteConfig, load_site
+    from tests.dispatch.core.harness import EXAMPLE_SITE
+
+    example = load_site(EXAMPLE_SITE)
+    community = example.community_of("mg-xq-01").id
+    data = example.model_dump(mode="json")
+    for event_class in data["event_classes"]:
+        if event_class["code"] == "06":
+            event_class["grid_limits"] = [
+                {**limits, "grid": community if limits["grid"] == "COMMUNITY" else limits["grid"]}
+                for limits in grid_limits
+            ]
+            event_class["remind_before_h"] = 0
+    site = SiteConfig.model_validate(data)
+    h = make_harness(migrated_engine, local("2026-11-23 09:00"), site=site)
+    case = h.case(file_case(h))
+    assert (case.accept_due_at, case.handle_due_at) == (local(accept_due), local(handle_due))
+    with Session(h.engine) as session:
+        reminders = session.scalars(
+            select(CaseTimerRecord.due_at).where(
+                CaseTimerRecord.case_id == case.id, CaseTimerRecord.kind == "remind"
+            )
+        ).all()
+    assert list(reminders) == ([local(remind_at)] if remind_at else [])

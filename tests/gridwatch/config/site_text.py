@@ -31,7 +31,7 @@ cameras:
     location: {lat: 30.1, lon: 120.1}
     resolution: [1920, 1080]
     sample_fps: 0.5
-    source: {kind: rtsp, url: "rtsp://10.0.0.1/stream", username_env: CAM_USER, password_env: CAM_PASSWORD}
+    source: {kind: rtsp, url: "rtsp://cam-1.example/s", username_env: CAM_USER, password_env: CAM_PASSWORD}
     zones:
       - id: z-1
         name: 人行道

@@ -219,8 +219,8 @@ CASES = [
     ),
     BadCase(
         "credentials written into a URL",
-        '"rtsp://10.0.0.1/stream"',
-        '"rtsp://admin:secret@10.0.0.1/stream"',
+        '"rtsp://cam-1.example/s"',
+        '"rtsp://admin:secret@cam-1.example/stream"',
         "cameras[0].source.url",
         "credentials do not go in the URL",
         "admin:secret",
