@@ -12,17 +12,22 @@ from fastapi.responses import StreamingResponse
 from dispatch.api.auth import CurrentPerson, StreamPerson
 from dispatch.api.cases import class_name
 from dispatch.api.context import Ctx
-from dispatch.api.schemas import CaseSummary, PersonOut, case_summary
+from dispatch.api.schemas import CaseSummary, MeOut, case_summary
 from dispatch.live import Subscription
 from dispatch.queries import my_tasks
 
 router = APIRouter(prefix="/api/v1/me", tags=["me"])
 
 
-@router.get("", response_model=PersonOut, summary="The person the token belongs to")
-def me(person: CurrentPerson) -> PersonOut:
-    return PersonOut(
-        id=person.id, name=person.name, role=person.role.value, grid=person.grid, department=person.department
+@router.get("", response_model=MeOut, summary="The person the token belongs to, and the site's time zone")
+def me(ctx: Ctx, person: CurrentPerson) -> MeOut:
+    return MeOut(
+        id=person.id,
+        name=person.name,
+        role=person.role.value,
+        grid=person.grid,
+        department=person.department,
+        timezone=ctx.core.site.site.timezone,
     )
 
 

@@ -76,6 +76,12 @@ class PersonOut(Out):
     department: str | None = Field(description="Department id (department staff only).")
 
 
+class MeOut(PersonOut):
+    timezone: str = Field(
+        description="IANA time zone of the site (pages show times in it), e.g. Asia/Shanghai."
+    )
+
+
 class CaseSummary(Out):
     id: str = Field(description="Case id.")
     incident_id: str | None = Field(description="Incident the case was filed from.")

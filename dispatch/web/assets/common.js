@@ -152,10 +152,27 @@ export function el(tag, attrs = {}, ...children) {
 
 const two = (n) => String(n).padStart(2, "0");
 
-/** "11-23 09:05" in the phone's own time. */
+let siteTime = null; // formats in the site's time zone once /api/v1/me has named it
+
+/** Show times in the site's time zone (deadlines are the site's working hours, wherever the browser is). */
+export function useSiteTimeZone(timeZone) {
+  try {
+    siteTime = new Intl.DateTimeFormat("en-GB", {
+      timeZone, month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+    });
+  } catch (error) {
+    siteTime = null; // an unknown zone: fall back to the browser's own
+  }
+}
+
+/** "11-23 09:05" in the site's time zone (the browser's until the site's is known). */
 export function fmtTime(iso) {
   if (!iso) return "—";
   const d = new Date(iso);
+  if (siteTime) {
+    const part = Object.fromEntries(siteTime.formatToParts(d).map((p) => [p.type, p.value]));
+    return `${part.month}-${part.day} ${part.hour}:${part.minute}`;
+  }
   return `${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
 }
 

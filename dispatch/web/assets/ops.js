@@ -12,6 +12,7 @@ import {
   el,
   fmtDuration,
   fmtTime,
+  useSiteTimeZone,
   isOverdue,
   loginView,
   percent,
@@ -377,6 +378,7 @@ async function start(loginError) {
   }
   try {
     state.me = await api("/api/v1/me");
+    useSiteTimeZone(state.me.timezone);
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return start("令牌无效或已撤销，请重新输入");
     root.replaceChildren(el("p", { class: "empty error" }, `无法连接服务器：${error.detail || error.message}`));

@@ -10,6 +10,7 @@ import {
   el,
   fmtDuration,
   fmtTime,
+  useSiteTimeZone,
   isOverdue,
   loginView,
   setToken,
@@ -430,6 +431,7 @@ async function start(loginError) {
   if (!token || loginError) return showLogin(loginError);
   try {
     state.me = await api("/api/v1/me");
+    useSiteTimeZone(state.me.timezone);
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
       clearToken();

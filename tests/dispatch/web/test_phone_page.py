@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -25,7 +26,8 @@ PHONE = {
 
 
 def _phone(browser: Any) -> Any:
-    context = browser.new_context(**PHONE, locale="zh-CN", timezone_id="Asia/Shanghai")
+    # A browser far from the site: the page must still show times in the site's zone (Asia/Shanghai).
+    context = browser.new_context(**PHONE, locale="zh-CN", timezone_id="America/New_York")
     context.set_default_timeout(10_000)
     return context
 
@@ -59,6 +61,10 @@ def test_new_task_appears_live_and_is_worked_to_handled(
     page.wait_for_url(f"**/m/cases/{case_id}")
     wait_js(page, "document.getElementById('evidence')?.naturalWidth === 640")
     assert page.inner_text("#place") == live.harness.case(case_id).place
+    due = live.harness.case(case_id).handle_due_at
+    assert due is not None
+    site_zone = ZoneInfo(live.harness.site.site.timezone)
+    assert page.inner_text("#deadline").startswith(due.astimezone(site_zone).strftime("%m-%d %H:%M"))
     assert page.inner_text("#dwell") == "22分钟"  # 10 min to open the incident + 12 min observed
     assert [item.get_attribute("data-kind") for item in page.query_selector_all("#history li")] == [
         "filed",
