@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
 from collections.abc import Callable
 from pathlib import Path
-from types import FrameType
 
 from kafka.errors import KafkaError
 from pydantic import ValidationError
@@ -18,6 +15,7 @@ from gridwatch.broker.embedded import BrokerError, EmbeddedBroker
 from gridwatch.broker.settings import DEFAULT_BOOTSTRAP, ENV_BOOTSTRAP, KafkaSettings
 from gridwatch.cli.types import Subparsers
 from gridwatch.messages.topics import TOPICS
+from gridwatch.runtime.stop_signals import stop_on_signals
 
 
 def register(subparsers: Subparsers) -> None:
@@ -47,35 +45,29 @@ def register(subparsers: Subparsers) -> None:
 
 def run_broker(args: argparse.Namespace) -> int:
     """Run the embedded broker until SIGINT or SIGTERM; 0 on a clean stop."""
-    stop = threading.Event()
-
-    def request_stop(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    broker = EmbeddedBroker(host=args.host, port=args.port, log_path=args.log_file)
-    try:
-        settings = broker.start()
-        states = ensure_topics(settings)
-        print(
-            f"gridwatch broker: Tansu on {settings.bootstrap_servers} (memory storage, log {broker.log_path})"
-        )
-        for state in states:
-            print(f"  {state.name:<20} {state.partitions} partitions")
-        print(f"export {ENV_BOOTSTRAP}={settings.bootstrap_servers}", flush=True)
-        while not stop.wait(0.5):
-            if not broker.is_running():
-                print(f"gridwatch broker: Tansu exited unexpectedly; see {broker.log_path}", file=sys.stderr)
-                return 1
-        print("gridwatch broker: stopping", flush=True)
-        return 0
-    except (BrokerError, TopicLayoutError) as error:
-        print(f"gridwatch broker: {error}", file=sys.stderr)
-        return 1
-    finally:
-        broker.stop()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    with stop_on_signals() as stop:
+        broker = EmbeddedBroker(host=args.host, port=args.port, log_path=args.log_file)
+        try:
+            settings = broker.start()
+            states = ensure_topics(settings)
+            where = f"{settings.bootstrap_servers} (memory storage, log {broker.log_path})"
+            print(f"gridwatch broker: Tansu on {where}")
+            for state in states:
+                print(f"  {state.name:<20} {state.partitions} partitions")
+            print(f"export {ENV_BOOTSTRAP}={settings.bootstrap_servers}", flush=True)
+            while not stop.wait(0.5):
+                if not broker.is_running():
+                    print(
+                        f"gridwatch broker: Tansu exited unexpectedly; see {broker.log_path}", file=sys.stderr
+                    )
+                    return 1
+            print("gridwatch broker: stopping", flush=True)
+            return 0
+        except (BrokerError, TopicLayoutError) as error:
+            print(f"gridwatch broker: {error}", file=sys.stderr)
+            return 1
+        finally:
+            broker.stop()
 
 
 def create_topics(args: argparse.Namespace) -> int:

@@ -15,17 +15,15 @@ import argparse
 import json
 import logging
 import os
-import signal
 import sys
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING
 
 from gridwatch.cli.logs import configure_logging
 from gridwatch.cli.types import Subparsers
+from gridwatch.runtime.stop_signals import stop_on_signals
 
 if TYPE_CHECKING:
     from detectors.backends.factory import BackendChoice
@@ -124,29 +122,12 @@ def register_bench(bench_subparsers: Subparsers) -> None:
     bench.set_defaults(handler=_bench)
 
 
-class _Stop:
-    """SIGINT/SIGTERM or a deadline end the worker loop."""
-
-    def __init__(self, exit_after_s: float | None) -> None:
-        self._event = threading.Event()
-        self._deadline = None if exit_after_s is None else time.monotonic() + exit_after_s
-
-    def install(self) -> None:
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGINT, self._handle)
-            signal.signal(signal.SIGTERM, self._handle)
-
-    def _handle(self, signum: int, frame: FrameType | None) -> None:
-        self._event.set()
-
-    def __call__(self) -> bool:
-        return self._event.is_set() or (self._deadline is not None and time.monotonic() >= self._deadline)
-
-
 def _detect(args: argparse.Namespace) -> int:
-    stop = _Stop(args.exit_after)
-    stop.install()
-    return run_detect(args, stop)
+    deadline = None if args.exit_after is None else time.monotonic() + args.exit_after
+    with stop_on_signals() as stop:
+        return run_detect(
+            args, lambda: stop.is_set() or (deadline is not None and time.monotonic() >= deadline)
+        )
 
 
 def run_detect(args: argparse.Namespace, should_stop: Callable[[], bool]) -> int:

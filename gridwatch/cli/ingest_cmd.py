@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import sys
 import threading
 from pathlib import Path
-from types import FrameType
 
 from gridwatch.cli.logs import configure_logging
 from gridwatch.cli.types import Subparsers
+from gridwatch.runtime.stop_signals import stop_on_signals
 
 
 def register(subparsers: Subparsers) -> None:
@@ -91,17 +90,6 @@ def register(subparsers: Subparsers) -> None:
     cameras.set_defaults(handler=_run_simulate_cameras)
 
 
-def _stop_on_signals() -> threading.Event:
-    stop = threading.Event()
-
-    def handle(signum: int, _frame: FrameType | None) -> None:
-        stop.set()
-
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, handle)
-    return stop
-
-
 def _say(message: str) -> None:
     print(message, flush=True)
 
@@ -139,20 +127,26 @@ def _run_ingest(args: argparse.Namespace) -> int:
         registry = CollectorRegistry()
         listener = prometheus_listener(registry)
         start_http_server(args.metrics_port, registry=registry)
-    run_ingest(
-        cameras,
-        settings,
-        kafka,
-        _stop_on_signals(),
-        progress_every_s=args.progress_s,
-        say=_say,
-        listener=listener,
-        exit_when_done=args.exit_when_done,
-    )
+    with stop_on_signals() as stop:
+        run_ingest(
+            cameras,
+            settings,
+            kafka,
+            stop,
+            progress_every_s=args.progress_s,
+            say=_say,
+            listener=listener,
+            exit_when_done=args.exit_when_done,
+        )
     return 0
 
 
 def _run_simulate_cameras(args: argparse.Namespace) -> int:
+    with stop_on_signals() as stop:
+        return _simulate_cameras(args, stop)
+
+
+def _simulate_cameras(args: argparse.Namespace, stop: threading.Event) -> int:
     import yaml
 
     from gridwatch.broker import KafkaSettings, ensure_topics, make_producer
@@ -163,7 +157,6 @@ def _run_simulate_cameras(args: argparse.Namespace) -> int:
         return _fail(f"--count must be at least 1, got {args.count}")
     if args.sample_fps <= 0:
         return _fail(f"--sample-fps must be positive, got {args.sample_fps}")
-    stop = _stop_on_signals()
     if args.seconds is not None:
         threading.Timer(args.seconds, stop.set).start()
     _say(f"simulate: rendering a {args.width}x{args.height} scene ...")

@@ -70,6 +70,7 @@ def _run(args: argparse.Namespace) -> int:
     from gridwatch.config import SiteConfigError, load_site
     from gridwatch.runtime.dispatch_address import DispatchAddressError, resolve_dispatch_address
     from gridwatch.runtime.main_job import MainJobOptions, run_main_job
+    from gridwatch.runtime.stop_signals import stop_on_signals
 
     try:
         site = load_site(args.site)
@@ -106,4 +107,5 @@ def _run(args: argparse.Namespace) -> int:
         dispatch=dispatch,
         page_links=args.page_links,
     )
-    return run_main_job(options, site)
+    with stop_on_signals() as stop:
+        return run_main_job(options, site, stop=stop)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import signal
 import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
 from typing import TextIO
 
 from sqlalchemy.orm import Session
@@ -89,37 +87,14 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-class StopSignal:
-    """Turns SIGINT/SIGTERM into a flag the main loop polls (installed only in the main thread)."""
-
-    def __init__(self) -> None:
-        self._event = threading.Event()
-
-    def install(self) -> None:
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGINT, self._handle)
-            signal.signal(signal.SIGTERM, self._handle)
-
-    def _handle(self, signum: int, frame: FrameType | None) -> None:
-        self._event.set()
-
-    def set(self) -> None:
-        self._event.set()
-
-    def is_set(self) -> bool:
-        return self._event.is_set()
-
-
 def run_main_job(
     options: MainJobOptions,
     site: SiteConfig,
     *,
     out: TextIO = sys.stdout,
-    stop: StopSignal | None = None,
+    stop: threading.Event,
     clock: Callable[[], float] = time.monotonic,
 ) -> int:
-    stop = stop or StopSignal()
-    stop.install()
     options.data_dir.mkdir(parents=True, exist_ok=True)
     broker = EmbeddedBroker(port=options.broker_port, log_path=options.data_dir / "broker.log")
     kafka = broker.start()
