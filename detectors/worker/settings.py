@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from detectors.evidence.settings import EvidenceSettings
 from detectors.tracking.settings import TrackerSettings
+from gridwatch.runtime.metrics_http import DEFAULT_METRICS_HOST
 
 DEFAULT_GROUP_ID = "gw-detectors"
 
@@ -47,7 +48,7 @@ class DetectWorkerSettings(BaseModel):
         default=9311, ge=0, le=65535, description="Port of the Prometheus /metrics endpoint; unset: none."
     )
     metrics_host: str = Field(
-        default="127.0.0.1",
+        default=DEFAULT_METRICS_HOST,
         min_length=1,
         description="Address the /metrics endpoint listens on: loopback by default; 0.0.0.0 where a "
         "Prometheus on another host scrapes it (as in docker-compose).",

@@ -23,11 +23,11 @@ from typing import TYPE_CHECKING
 
 from gridwatch.cli.logs import configure_logging
 from gridwatch.cli.types import Subparsers
+from gridwatch.runtime.metrics_http import DEFAULT_METRICS_HOST, serve_metrics
 from gridwatch.runtime.stop_signals import stop_on_signals
 
 if TYPE_CHECKING:
     from detectors.backends.factory import BackendChoice
-    from detectors.worker.metrics import DetectMetrics
     from detectors.worker.settings import DetectWorkerSettings
 
 log = logging.getLogger("gridwatch.detect")
@@ -83,7 +83,7 @@ def register(subparsers: Subparsers) -> None:
         "--metrics-port", type=int, default=None, help="Prometheus port (default 9311; 0: no endpoint)"
     )
     parser.add_argument(
-        "--metrics-host", default=None, help="address /metrics listens on (default 127.0.0.1)"
+        "--metrics-host", default=None, help=f"address /metrics listens on (default {DEFAULT_METRICS_HOST})"
     )
     parser.add_argument(
         "--exit-after", type=float, default=None, metavar="SECONDS", help="stop after this long"
@@ -165,7 +165,7 @@ def run_detect(args: argparse.Namespace, should_stop: Callable[[], bool]) -> int
         return 1
     metrics = DetectMetrics()
     if settings.metrics_port:
-        _serve_metrics(metrics, settings.metrics_host, settings.metrics_port)
+        serve_metrics(metrics.registry, settings.metrics_host, settings.metrics_port)
     pipeline = build_pipeline(
         backend,
         settings,
@@ -244,17 +244,6 @@ def _backend_choice(args: argparse.Namespace, max_batch_size: int) -> BackendCho
     if args.providers:
         values["providers"] = tuple(p.strip() for p in args.providers.split(",") if p.strip())
     return BackendChoice.model_validate(values)
-
-
-def _serve_metrics(metrics: DetectMetrics, host: str, port: int) -> None:
-    from prometheus_client import start_http_server
-
-    try:
-        start_http_server(port, addr=host, registry=metrics.registry)
-    except OSError as error:
-        log.warning("metrics endpoint not started on %s:%d: %s", host, port, error)
-    else:
-        log.info("metrics on http://%s:%d/metrics", host, port)
 
 
 def _export(args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from gridwatch.cli.logs import configure_logging
 from gridwatch.cli.types import Subparsers
+from gridwatch.runtime.metrics_http import DEFAULT_METRICS_HOST, serve_metrics
 from gridwatch.runtime.stop_signals import stop_on_signals
 
 
@@ -44,6 +45,11 @@ def register(subparsers: Subparsers) -> None:
     ingest.add_argument("--progress-s", type=float, default=30.0, help="seconds between progress lines")
     ingest.add_argument(
         "--metrics-port", type=int, default=None, help="serve Prometheus metrics on this port"
+    )
+    ingest.add_argument(
+        "--metrics-host",
+        default=DEFAULT_METRICS_HOST,
+        help=f"address /metrics listens on (default {DEFAULT_METRICS_HOST})",
     )
     ingest.add_argument(
         "--exit-when-done",
@@ -120,13 +126,13 @@ def _run_ingest(args: argparse.Namespace) -> int:
         return _fail(f"no enabled camera to run in {args.site} (after --camera/--shard)")
     listener = None
     if args.metrics_port is not None:
-        from prometheus_client import CollectorRegistry, start_http_server
+        from prometheus_client import CollectorRegistry
 
         from ingest.metrics import prometheus_listener
 
         registry = CollectorRegistry()
         listener = prometheus_listener(registry)
-        start_http_server(args.metrics_port, registry=registry)
+        serve_metrics(registry, args.metrics_host, args.metrics_port)
     with stop_on_signals() as stop:
         run_ingest(
             cameras,
