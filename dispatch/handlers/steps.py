@@ -21,7 +21,7 @@ from dispatch.persistence.case_tables import (
 )
 from dispatch.routing import Assignment, last_level
 from dispatch.unit_of_work import UnitOfWork
-from gridwatch.config import EscalationLevel, EventClass
+from gridwatch.config import EscalationLevel, EventClass, TimeLimits
 from gridwatch.messages import CaseEventKind
 
 
@@ -107,18 +107,17 @@ def assign(
         also_tell=(previous,),
         check_permission=False,
     )
-    _set_assignment_timers(uow, case, event_class, assignment.level)
+    _set_assignment_timers(uow, case, event_class, limits, assignment.level)
     owe_push(uow, case, assignment.person.id, push_kind, note)
 
 
 def _set_assignment_timers(
-    uow: UnitOfWork, case: CaseRecord, event_class: EventClass, level: EscalationLevel
+    uow: UnitOfWork, case: CaseRecord, event_class: EventClass, limits: TimeLimits, level: EscalationLevel
 ) -> None:
     assert case.accept_due_at is not None and case.handle_due_at is not None
     set_timer(uow, case, TimerKind.ACCEPT_DUE, case.accept_due_at)
     if level is not last_level(event_class) and case.handle_due_at > uow.now:
         set_timer(uow, case, TimerKind.HANDLE_DUE, case.handle_due_at)
-    limits = uow.site.time_limits(event_class, case.micro_grid_id)
     if limits.remind_before_h > 0 and case.dispatched_at is not None:
         remind_at = uow.site.deadline(case.dispatched_at, limits.handle_within_h - limits.remind_before_h)
         if remind_at > uow.now:
