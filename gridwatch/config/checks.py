@@ -146,11 +146,7 @@ def _grid_limits(site: SiteConfig, index: SiteIndex) -> list[Problem]:
             continue
         for community in site.grid.communities:
             for micro in community.micro_grids:
-                by_grid = {limits.grid: limits for limits in event_class.grid_limits}
-                resolved = event_class.limits.overridden_by(by_grid.get(community.id)).overridden_by(
-                    by_grid.get(micro.id)
-                )
-                problem = resolved.problem()
+                problem = event_class.limits_in(community.id, micro.id).problem()
                 if problem:
                     problems.append(
                         _problem(("event_classes", e, "grid_limits"), f"in micro-grid {micro.id}: {problem}")

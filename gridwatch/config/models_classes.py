@@ -163,6 +163,11 @@ class EventClass(ConfigModel):
         """The class's own time limits (before any grid's)."""
         return TimeLimits(self.accept_within_h, self.handle_within_h, self.remind_before_h)
 
+    def limits_in(self, community_id: str, micro_grid_id: str) -> TimeLimits:
+        """Limits in a micro-grid: the class's own, overridden by its community's, then the micro-grid's."""
+        by_grid = {limits.grid: limits for limits in self.grid_limits}
+        return self.limits.overridden_by(by_grid.get(community_id)).overridden_by(by_grid.get(micro_grid_id))
+
     @model_validator(mode="after")
     def _limits_fit(self) -> Self:
         problem = self.limits.problem()

@@ -185,9 +185,7 @@ class SiteConfig(ConfigModel):
     def time_limits(self, event_class: EventClass | str, micro_grid_id: str) -> TimeLimits:
         """A class's limits in a micro-grid: its own, overridden by its community's, then the micro-grid's."""
         cls = self.event_class(event_class) if isinstance(event_class, str) else event_class
-        community = self.community_of(micro_grid_id).id
-        by_grid = {limits.grid: limits for limits in cls.grid_limits}
-        return cls.limits.overridden_by(by_grid.get(community)).overridden_by(by_grid.get(micro_grid_id))
+        return cls.limits_in(self.community_of(micro_grid_id).id, micro_grid_id)
 
     def department_for(self, event_class: EventClass | str) -> Department:
         """The line department an event class escalates to (by class or code)."""
