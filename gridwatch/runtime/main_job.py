@@ -76,15 +76,10 @@ def prepare_database(url: str, site: SiteConfig, out: TextIO) -> None:
         upgrade(engine)
         with Session(engine) as session, session.begin():
             report = sync_site(session, site)
-        out.write(f"database  {_safe_url(url)} (migrated to head; site loaded)\n{report}\n")
+        shown = engine.url.render_as_string(hide_password=True)
+        out.write(f"database  {shown} (migrated to head; site loaded)\n{report}\n")
     finally:
         engine.dispose()
-
-
-def _safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
 
 
 def run_main_job(
