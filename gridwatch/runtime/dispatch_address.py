@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
+
+from gridwatch.runtime.ports import free_port, port_taken
 
 #: Environment variables of dispatch settings that `gridwatch run` may set for its dispatch process.
 PORT_ENV = "GW_DISPATCH_PORT"
@@ -31,25 +32,6 @@ class DispatchAddress:
     def docs_url(self) -> str:
         """The interactive API documentation."""
         return f"{self.base_url}/docs"
-
-
-def port_taken(host: str, port: int) -> bool:
-    """Whether something already accepts connections on ``host``:``port`` (a wildcard host: loopback)."""
-    target = "127.0.0.1" if host in ("0.0.0.0", "") else "::1" if host == "::" else host
-    family = socket.AF_INET6 if ":" in target else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as sock:
-        sock.settimeout(1.0)
-        return sock.connect_ex((target, port)) == 0
-
-
-def free_port(host: str) -> int:
-    """A port the OS reports free on ``host`` now."""
-    bind_host = "127.0.0.1" if host in ("0.0.0.0", "") else host
-    family = socket.AF_INET6 if ":" in bind_host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as sock:
-        sock.bind((bind_host, 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def resolve_dispatch_address(

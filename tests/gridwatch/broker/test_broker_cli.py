@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from gridwatch.broker.admin import topic_partitions
-from gridwatch.broker.embedded import free_port
 from gridwatch.broker.settings import KafkaSettings
 from gridwatch.cli.main import main
 from gridwatch.messages import TOPICS
+from gridwatch.runtime.ports import free_port
 
 pytestmark = pytest.mark.integration
 

@@ -10,10 +10,9 @@ from gridwatch.runtime.dispatch_address import (
     PORT_ENV,
     PUBLIC_BASE_URL_ENV,
     DispatchAddressError,
-    free_port,
-    port_taken,
     resolve_dispatch_address,
 )
+from gridwatch.runtime.ports import free_port, port_taken
 
 
 def _never_taken(_host: str, _port: int) -> bool:
