@@ -20,12 +20,21 @@ import pytest
 from gridwatch.broker import KafkaSettings
 from gridwatch.messages import Incident, Lifecycle, encode, key_of
 from gridwatch.messages.topics import DETECTIONS
+from tests.fixtures.broker import running_broker
 from tests.streams.rules.scenes import bike, message
 from tests.streams.sites import parking_site_yaml
 from tests.streams.worker import IncidentReader, start_worker, stop_worker
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 T_BASE = 1_772_416_800.0  # 2026-03-02 10:00 +08:00; frames carry capture times from here
+
+
+@pytest.fixture(scope="module")
+def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaSettings]:
+    """This module's own broker. The crash test restarts a faust worker in one consumer group; on the session
+    broker, after a whole suite's topics and groups, the restarted worker was once left fetching nothing."""
+    with running_broker(tmp_path_factory.mktemp("streams-broker") / "tansu.log") as settings:
+        yield settings
 
 
 @pytest.fixture
