@@ -26,6 +26,11 @@ from ingest.sources.errors import (
     SourceUnavailableError,
 )
 
+#: Container formats that store no presentation time per frame: AVI indexes frames, and the "pts" FFmpeg
+#: reports for them are in decode order (out of order wherever B-frames are). Their frames are timed by
+#: index and frame rate instead.
+INDEX_TIMED_FORMATS = frozenset({"avi"})
+
 #: FFmpeg errors that say "the data is broken" rather than "the connection is broken".
 _DATA_ERRORS: tuple[type[BaseException], ...] = (av.error.InvalidDataError, av.error.PatchWelcomeError)
 
@@ -114,6 +119,10 @@ class AvDecoder:
         self._keyframes_only = False
         if mode is DecodeMode.KEYFRAMES:
             self.decode_all_frames(False)
+        #: Frames are timed by their index and the frame rate (a file whose container has no frame times).
+        self.timed_by_index = (
+            not live and self._container.format.name in INDEX_TIMED_FORMATS and self.nominal_fps is not None
+        )
         self._last_key_ts: float | None = None
         self.keyframe_interval_s: float | None = None
         self.packets = 0
@@ -150,11 +159,16 @@ class AvDecoder:
         """Decoded frames until the container ends; raises SourceUnavailableError when reading fails."""
         stream = self._stream
         time_base = float(stream.time_base) if stream.time_base else None
+        frame_s = 1.0 / (self.nominal_fps or 25.0)
+        # Index timing: a fully decoded stream comes out in presentation order, so the n-th frame is at
+        # n / fps; a key frame decoded alone is placed at its packet's index (within the reorder delay).
+        by_index = self.timed_by_index or (not self._live and time_base is None)
         last_ts = 0.0
+        frame_index = 0
         try:
-            for packet in self._container.demux(stream):
+            for packet_index, packet in enumerate(self._container.demux(stream)):
                 self.packets += 1
-                packet_ts = _seconds(packet.pts, time_base)
+                packet_ts = packet_index * frame_s if by_index else _seconds(packet.pts, time_base)
                 if packet.is_keyframe and packet_ts is not None:
                     if self._last_key_ts is not None and packet_ts > self._last_key_ts:
                         self.keyframe_interval_s = packet_ts - self._last_key_ts
@@ -171,7 +185,11 @@ class AvDecoder:
                     if not isinstance(frame, av.VideoFrame):  # pragma: no cover - video stream only
                         continue
                     self.decoded += 1
-                    ts = _first_known(_seconds(frame.pts, time_base), packet_ts, last_ts)
+                    if by_index:
+                        ts = (packet_ts or 0.0) if self._keyframes_only else frame_index * frame_s
+                    else:
+                        ts = _first_known(_seconds(frame.pts, time_base), packet_ts, last_ts)
+                    frame_index += 1
                     last_ts = ts
                     yield DecodedFrame(ts, bool(frame.key_frame), frame)
         except av.error.EOFError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from ingest.sources.av_stream import AvDecoder
 from ingest.sources.base import Capture
 from ingest.sources.errors import SourceConfigError, SourceExhaustedError, SourceUnavailableError
 
+log = logging.getLogger(__name__)
+
 Sleep = Callable[[float], None]
 
 
@@ -21,7 +24,9 @@ class VideoFileSource:
     Stream time is the file's PTS (continued across loops). With ``realtime`` frames are paced at their PTS
     and capture times are anchored to the wall clock, as for a live camera; without it frames come as fast as
     they decode and capture times are the file's ``creation_time`` (or the moment it was opened) plus PTS, so
-    a replay keeps the recorded spacing.
+    a replay keeps the recorded spacing. A container without frame times (AVI) is timed by frame index and
+    frame rate. A frame whose time is not after the previous frame's never leaves the source: it is dropped,
+    and the file is named in a warning (``out_of_order_frames`` counts them).
     """
 
     def __init__(
@@ -52,6 +57,8 @@ class VideoFileSource:
         self._pace_origin: tuple[float, float] | None = None
         #: Frames decoded since this source was made (all opens and loops).
         self.decoded_frames = 0
+        #: Frames dropped because their time was not after the previous frame's (all opens and loops).
+        self.out_of_order_frames = 0
 
     @property
     def kind(self) -> SourceKind:
@@ -90,9 +97,14 @@ class VideoFileSource:
         while True:
             decoder = self._decoder
             last_ts = self._offset
+            previous: float | None = None
             delivered = 0
             for decoded in decoder.frames():
                 ts = self._offset + decoded.stream_ts
+                if previous is not None and ts <= previous:
+                    self._out_of_order(ts, previous)
+                    continue
+                previous = ts
                 last_ts = max(last_ts, ts)
                 delivered += 1
                 if decoded.error is None:
@@ -117,6 +129,17 @@ class VideoFileSource:
             self._offset = last_ts + 1.0 / fps
             decoder.close()
             self._decoder = self._open_decoder()
+
+    def _out_of_order(self, ts: float, previous: float) -> None:
+        self.out_of_order_frames += 1
+        if self.out_of_order_frames == 1:
+            log.warning(
+                "video file %s: a frame at %.3f s is not after the previous one (%.3f s): frames with "
+                "out-of-order or repeated times are dropped",
+                self._path,
+                ts,
+                previous,
+            )
 
     def _pace(self, ts: float) -> None:
         now = self._monotonic()

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import itertools
+import logging
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from gridwatch.config import DecodeMode
@@ -13,6 +16,7 @@ from ingest.clips import ClipSpec, write_clip
 from ingest.clocks import Clocks
 from ingest.counters import Outcome
 from ingest.settings import IngestSettings
+from ingest.sources.av_stream import DecodedFrame
 from ingest.sources.base import Capture
 from ingest.sources.errors import SourceConfigError, SourceExhaustedError
 from ingest.sources.video_file import VideoFileSource
@@ -154,3 +158,68 @@ def test_garbage_in_the_middle_is_bad_frames_not_a_crash(ts_clip: Path, tmp_path
     assert len(outlet.frames) >= 2  # frames before and after the damage
     assert outlet.frames[-1].captured_at - outlet.frames[0].captured_at >= 2.0
     assert worker.counters[Outcome.SAMPLED] >= len(outlet.frames)
+
+
+def write_avi_with_b_frames(path: Path, frames: int = 40, fps: int = 10) -> Path:
+    """An AVI whose H.264 has B-frames: FFmpeg's per-frame "pts" for it are in decode order."""
+    import av
+
+    base = ClipSpec(width=160, height=120, fps=fps, seconds=frames / fps)
+    with av.open(str(path), mode="w") as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = 160, 120, "yuv420p"
+        stream.codec_context.options = {"x264-params": "keyint=10:bframes=2:b-adapt=0:scenecut=0"}
+        rng = random.Random(5)
+        for index in range(frames):
+            image = np.full((120, 160, 3), rng.randrange(256), np.uint8)
+            image[:, index * 3 % 160 :] = 40  # a moving edge: B-frames pay off
+            frame = av.VideoFrame.from_ndarray(image, format="bgr24")
+            frame.pts = index
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+    assert base.frames == frames
+    return path
+
+
+def test_an_avi_without_frame_times_is_timed_by_index_and_frame_rate(tmp_path: Path) -> None:
+    clip = write_avi_with_b_frames(tmp_path / "b-frames.avi")
+    src = source(clip)
+    captures = drain(src)
+    times = [c.stream_ts for c in captures]
+    assert len(captures) == 40
+    assert times == pytest.approx([index / 10 for index in range(40)])
+    assert src.out_of_order_frames == 0
+
+
+class _ScrambledDecoder:
+    """A decoder whose frame times go back and repeat, as a broken container's do."""
+
+    nominal_fps = 10.0
+    start_epoch = None
+    keyframe_interval_s = None
+
+    def __init__(self, times: list[float]) -> None:
+        self._times = times
+
+    def frames(self) -> Iterator[DecodedFrame]:
+        for ts in self._times:
+            yield DecodedFrame(ts, True, None, None)
+
+    def close(self) -> None:
+        pass
+
+
+def test_out_of_order_and_repeated_times_never_leave_the_source(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "scrambled.mp4"
+    path.write_bytes(b"not read: the decoder is replaced")
+    src = source(path)
+    times = [0.0, 0.2, 0.1, 0.3, 0.3, 0.4, 0.35, 0.5]
+    src._open_decoder = lambda: _ScrambledDecoder(times)  # type: ignore[method-assign, assignment, return-value]
+    with caplog.at_level(logging.WARNING):
+        delivered = [c.stream_ts for c in drain(src)]
+    assert delivered == [0.0, 0.2, 0.3, 0.4, 0.5]
+    assert src.out_of_order_frames == 3
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and str(path) in warnings[0] and "out-of-order" in warnings[0]
