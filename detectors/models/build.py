@@ -53,7 +53,7 @@ def build_model(spec: ModelSpec, files: ModelFiles, *, force: bool, progress: Pr
         raise ModelBuildError(
             "building models needs the `onnx` package: pip install 'gridwatch[modelbuild]'"
         ) from error
-    from detectors.models.tfjs_to_onnx import convert_tfjs_graph  # needs onnx
+    from detectors.models.tfjs_to_onnx import GraphInput, convert_tfjs_graph  # needs onnx
 
     files.directory.mkdir(parents=True, exist_ok=True)
     progress(f"{spec.id} {spec.version}: building into {files.directory}")
@@ -71,7 +71,12 @@ def build_model(spec: ModelSpec, files: ModelFiles, *, force: bool, progress: Pr
     graph_path = extracted[spec.source.model_json]
     progress("converting TF.js graph to ONNX")
     graph = load_tfjs_graph(graph_path)
-    model = convert_tfjs_graph(graph, spec.outputs, doc=f"{spec.title}; licence {spec.licence.spdx}")
+    cuts = []
+    if spec.input_tensor is not None:  # the graph's own preprocessing is cut off: our packer resizes
+        size = spec.input_size
+        cuts.append(GraphInput(spec.input_tensor, spec.input_name, (size, size, 3)))
+    doc = f"{spec.title}; licence {spec.licence.spdx}"
+    model = convert_tfjs_graph(graph, spec.outputs, inputs=cuts, doc=doc)
     partial = files.onnx.with_name("model.onnx.part")
     onnx.save(model, partial)
     _smoke_test(spec, partial, progress)
@@ -114,6 +119,11 @@ def _smoke_test(spec: ModelSpec, path: Path, progress: Progress) -> None:
 
 def _write_licence(spec: ModelSpec, files: ModelFiles, licence_text_path: Path) -> None:
     licence = spec.licence
+    cut = (
+        ""
+        if spec.input_tensor is None
+        else f"; the graph's preprocessing above {spec.input_tensor} is left out"
+    )
     record = (
         f"# Licence record: {spec.id} {spec.version}\n\n"
         f"- Model: {spec.title}\n"
@@ -122,7 +132,8 @@ def _write_licence(spec: ModelSpec, files: ModelFiles, licence_text_path: Path) 
         f"(integrity {spec.source.integrity})\n"
         f"- Upstream: {licence.upstream}\n"
         f"- Notes: {licence.notes}\n"
-        f"- Converted to ONNX by {CONVERTER_NAME} (weights unchanged apart from float16 → float32).\n\n"
+        f"- Converted to ONNX by {CONVERTER_NAME} (weights unchanged; any stored as float16 widened to "
+        f"float32){cut}.\n\n"
         f"## Licence text ({licence.licence_file})\n\n"
         f"{licence_text_path.read_text(encoding='utf-8')}"
     )

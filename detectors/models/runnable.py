@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 from detectors.class_map import ClassMap
 from detectors.decoders.centernet import CenterNetDecoderConfig, decode_centernet
 from detectors.decoders.decoded import DecodedBoxes
+from detectors.decoders.ssd import SsdDecoderConfig, decode_ssd
 from detectors.decoders.yolo import YoloDecoderConfig, YoloLayout, decode_yolo, detect_layout
 from detectors.input_resize import ResizeMode
 
@@ -46,6 +47,25 @@ class CenterNetOutputs:
         """Boxes of image ``index``."""
         peaks, sizes = outputs[0], outputs[1]
         return decode_centernet(peaks[index], sizes[index], self.config)
+
+
+@dataclass(frozen=True, slots=True)
+class SsdOutputs:
+    """Outputs ``scores`` (N, A, C) and ``boxes`` (N, A, 1, 4) or (N, A, 4), in that order (COCO-SSD).
+
+    ``column_classes`` gives the class id (index into the model's class names) of each score column, -1 for
+    columns to ignore; boxes are fractions of the square input of side ``input_size``.
+    """
+
+    config: SsdDecoderConfig
+    column_classes: tuple[int, ...]
+    input_size: int
+
+    def decode(self, outputs: Sequence[NDArray[np.float32]], index: int) -> DecodedBoxes:
+        """Boxes of image ``index``."""
+        scores, boxes = outputs[0], outputs[1]
+        columns = np.asarray(self.column_classes, np.int64)
+        return decode_ssd(scores[index], boxes[index], columns, self.input_size, self.config)
 
 
 @dataclass(slots=True)

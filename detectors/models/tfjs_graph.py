@@ -2,6 +2,17 @@
 
 Only what a converter needs: the nodes (name, op, inputs, attributes) and the constant tensors of the weights
 manifest, dequantised to their original dtype. Nothing here depends on TensorFlow.
+
+Two generations of ``model.json`` are read:
+
+- the current one (``"format": "graph-model"``, tfjs-converter 1.2 and later): string attributes are base64,
+  dtypes are enum names (``"DT_FLOAT"``);
+- the older one (tfjs-converter 1.0/1.1, e.g. the COCO-SSD models of ``@tensorflow-models/coco-ssd``): no
+  ``format`` or ``signature`` keys, and the attributes are the protobuf JSON of those converters: strings as
+  lists of byte values (``{"s": [83, 65, 77, 69]}`` for ``SAME``), dtypes as enum numbers (``{"type": 1}``).
+  Their attributes are normalised to the current form when read, so the converter sees one form.
+
+The weights manifest and its shards have the same layout in both.
 """
 
 from __future__ import annotations
@@ -21,6 +32,11 @@ _PLAIN_DTYPES: dict[str, type[np.generic]] = {
     "int32": np.int32,
     "bool": np.bool_,
 }
+# TensorFlow's DataType enum (tensorflow/core/framework/types.proto), for the older model.json form
+_TF_DTYPE_NAMES: dict[int, str] = {
+    1: "DT_FLOAT", 2: "DT_DOUBLE", 3: "DT_INT32", 4: "DT_UINT8", 5: "DT_INT16", 6: "DT_INT8",
+    7: "DT_STRING", 9: "DT_INT64", 10: "DT_BOOL", 19: "DT_HALF", 20: "DT_RESOURCE",
+}  # fmt: skip
 _QUANTISED_DTYPES: dict[str, type[np.generic]] = {
     "float16": np.float16,
     "uint8": np.uint8,
@@ -90,16 +106,22 @@ class TfjsGraph:
 
 def parse_tfjs_graph(model: Mapping[str, Any], weight_data: bytes) -> TfjsGraph:
     """Build a :class:`TfjsGraph` from the parsed ``model.json`` and the concatenated weight shards."""
-    if model.get("format") != "graph-model":
+    topology = model.get("modelTopology")
+    older = "format" not in model  # tfjs-converter 1.0/1.1 wrote no format key
+    if (not older and model["format"] != "graph-model") or not isinstance(topology, Mapping):
         raise TfjsGraphError(f"not a TF.js graph model (format={model.get('format')!r})")
-    topology = model["modelTopology"]
+    if "node" not in topology:
+        raise TfjsGraphError("not a TF.js graph model (its modelTopology has no nodes)")
     if topology.get("library", {}).get("function"):
         raise TfjsGraphError("graph models with functions (control flow) are not supported")
     nodes: dict[str, TfjsNode] = {}
     for raw in topology["node"]:
         inputs = tuple(str(i) for i in raw.get("input", []) if not str(i).startswith("^"))
         name = str(raw["name"])
-        nodes[name] = TfjsNode(name=name, op=str(raw["op"]), inputs=inputs, attrs=raw.get("attr", {}))
+        attrs = raw.get("attr", {})
+        if older:
+            attrs = {key: _normalise_attr(value) for key, value in attrs.items()}
+        nodes[name] = TfjsNode(name=name, op=str(raw["op"]), inputs=inputs, attrs=attrs)
     specs = [spec for group in model["weightsManifest"] for spec in group["weights"]]
     constants = _read_weights(specs, weight_data)
     signature = model.get("signature", {})
@@ -123,6 +145,32 @@ def load_tfjs_graph(model_json: Path) -> TfjsGraph:
     shards = [path for group in model["weightsManifest"] for path in group["paths"]]
     weight_data = b"".join((model_json.parent / shard).read_bytes() for shard in shards)
     return parse_tfjs_graph(model, weight_data)
+
+
+def _normalise_attr(value: Any) -> Any:
+    """One attribute of the older model.json form in the current form (base64 strings, dtype names)."""
+    if not isinstance(value, Mapping):
+        return value
+    result = dict(value)
+    if isinstance(result.get("s"), list):
+        result["s"] = _base64_of_bytes(result["s"])
+    if isinstance(result.get("type"), int):
+        result["type"] = _dtype_name(result["type"])
+    listed = result.get("list")
+    if isinstance(listed, Mapping):
+        listed = dict(listed)
+        listed["s"] = [_base64_of_bytes(v) if isinstance(v, list) else v for v in listed.get("s", [])]
+        listed["type"] = [_dtype_name(v) if isinstance(v, int) else v for v in listed.get("type", [])]
+        result["list"] = listed
+    return result
+
+
+def _base64_of_bytes(values: list[Any]) -> str:
+    return base64.b64encode(bytes(int(v) for v in values)).decode()
+
+
+def _dtype_name(number: int) -> str:
+    return _TF_DTYPE_NAMES.get(number, f"DT_ENUM_{number}")
 
 
 def _read_weights(specs: list[Mapping[str, Any]], data: bytes) -> dict[str, NDArray[Any]]:
