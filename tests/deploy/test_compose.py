@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from gridwatch.cli.main import build_parser
+from app.cli.main import build_parser
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"

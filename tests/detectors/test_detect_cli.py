@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 from kafka.structs import TopicPartition
 
+from app.cli import detect_cmd
 from gridwatch.broker.clients import make_consumer
 from gridwatch.broker.settings import KafkaSettings
-from gridwatch.cli import detect_cmd
 from gridwatch.messages import Detections, decode_record, encode, key_of
 from gridwatch.messages.topics import DETECTIONS, FRAMES
 from tests.detectors.fakes import make_frame

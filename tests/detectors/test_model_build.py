@@ -163,7 +163,7 @@ def test_catalogue_records_a_licence_for_every_model() -> None:
 
 
 def test_cli_registers_models_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from gridwatch.cli import models_cmd
+    from app.cli import models_cmd
 
     parser = argparse.ArgumentParser(prog="gridwatch")
     models_cmd.register(parser.add_subparsers(dest="command", required=True))

@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
+from app.bootstrap.detect import static_foreground_signals
 from detectors.camera_zones import SiteCameras
 from detectors.evidence.label_font import AsciiLabelPainter
 from detectors.evidence.settings import EvidencePolicy, EvidenceSettings
@@ -15,7 +16,6 @@ from detectors.evidence.stores import LocalFolderStore
 from detectors.evidence.writer import EvidenceWriter
 from detectors.tracking.registry import TrackerRegistry
 from detectors.tracking.settings import TrackerSettings
-from detectors.worker.extra_signals_loader import static_foreground_signals
 from detectors.worker.metrics import DetectMetrics
 from detectors.worker.pipeline import DetectionPipeline, split_evenly
 from gridwatch.config import SiteConfig, load_site

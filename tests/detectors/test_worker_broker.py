@@ -15,7 +15,7 @@ import pytest
 from kafka.partitioner.default import murmur2
 from kafka.structs import TopicPartition
 
-from detectors.worker.assembly import build_pipeline, build_worker
+from app.bootstrap.detect import build_pipeline, build_worker
 from detectors.worker.consumer_loop import DetectWorker
 from detectors.worker.settings import BatchingSettings, DetectWorkerSettings
 from gridwatch.broker.clients import make_consumer

@@ -14,13 +14,13 @@ import numpy as np
 import pytest
 import yaml
 
+from app.bootstrap.ingest import run_ingest
+from app.cli import bench_cmd, ingest_cmd
 from gridwatch.broker import KafkaSettings
-from gridwatch.cli import bench_cmd, ingest_cmd
 from gridwatch.config import Camera
 from gridwatch.messages import FrameReason
 from ingest.bench import BenchOptions, run_bench
 from ingest.clips import ClipSpec
-from ingest.service import run_ingest
 from ingest.settings import IngestSettings
 from tests.ingest.helpers import make_camera, solid, wait_for
 from tests.ingest.kafka_tail import CameraTail

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from ingest.clocks import Clocks
-from ingest.service import Shard, select_cameras
 from ingest.settings import IngestSettings
+from ingest.shards import Shard, select_cameras
 from ingest.sources.credentials import Credentials, resolve, with_userinfo
 from ingest.sources.errors import SourceConfigError
 from ingest.sources.factory import build_source

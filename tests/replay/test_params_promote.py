@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from gridwatch.cli import replay_cmd
+from app.cli import replay_cmd
 from gridwatch.config import load_site, parse_site
 from replay.errors import ReplayError
 from replay.params import parse_param, with_params

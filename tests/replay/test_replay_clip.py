@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from gridwatch.cli import replay_cmd
+from app.cli import replay_cmd
 from replay.cache import DetectionCache
 from replay.footage import FootageItem
 from replay.labels import parse_csv

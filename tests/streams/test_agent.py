@@ -6,10 +6,10 @@ import asyncio
 import uuid
 from typing import Any
 
+from app.bootstrap.streams import build_app
 from gridwatch.broker import KafkaSettings
 from gridwatch.messages import Incident, decode, encode
 from gridwatch.messages.topics import DEAD_LETTERS, INCIDENTS
-from streams.app import build_app
 from streams.settings import StreamsSettings
 from tests.streams.rules.scenes import bike, message
 from tests.streams.sites import parking_site

@@ -28,7 +28,7 @@ def start_worker(
     command = [
         sys.executable,
         "-m",
-        "gridwatch.cli.streams_cmd",
+        "app.cli.streams_cmd",
         "--site",
         str(site),
         "--app-id",

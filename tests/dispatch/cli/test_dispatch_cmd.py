@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.cli import dispatch_cmd
 from dispatch.persistence.case_tables import ApiTokenRecord
 from dispatch.persistence.engine import make_engine
 from dispatch.tokens import person_of_token, token_hash
-from gridwatch.cli import dispatch_cmd
 from tests.dispatch.core.harness import EXAMPLE_SITE
 
 

@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 RUNNER = (
     "import argparse, sys\n"
-    "from gridwatch.cli import dispatch_cmd\n"
+    "from app.cli import dispatch_cmd\n"
     "p = argparse.ArgumentParser(prog='gridwatch')\n"
     "dispatch_cmd.register(p.add_subparsers(dest='command', required=True))\n"
     "a = p.parse_args(sys.argv[1:])\n"

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from app.site_generator import SiteSpec, generate_site
 from dispatch.persistence.site_sync import SyncReport, sync_site
 from gridwatch.config import SiteConfig
-from gridwatch.config.generator import SiteSpec, generate_site
 
 EXAMPLE_SITE = Path(__file__).resolve().parents[3] / "examples" / "site.yaml"
 """The example site shipped with the repository."""

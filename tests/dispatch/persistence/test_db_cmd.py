@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import URL
 
+from app.cli.main import main
+from app.site_generator import dump_site_yaml
 from dispatch.persistence.migrate import current_revision, head_revision
-from gridwatch.cli.main import main
-from gridwatch.config.generator import dump_site_yaml
 from tests.dispatch.persistence.sites import small_site_data
 
 

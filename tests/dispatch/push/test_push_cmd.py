@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from app.cli import push_cmd
 from dispatch.push.webpush_crypto import VapidKey, b64url_decode
-from gridwatch.cli import push_cmd
 
 
 def _run(*argv: str) -> int:

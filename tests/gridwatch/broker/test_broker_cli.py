@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from app.cli.main import main
 from gridwatch.broker.admin import topic_partitions
 from gridwatch.broker.settings import KafkaSettings
-from gridwatch.cli.main import main
 from gridwatch.messages import TOPICS
 from gridwatch.runtime.ports import free_port
 
@@ -50,7 +50,7 @@ def broker_process(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int]
         [
             sys.executable,
             "-m",
-            "gridwatch.cli.main",
+            "app.cli.main",
             "broker",
             "--port",
             str(port),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from gridwatch.cli.main import main
+from app.cli.main import main
 from tests.gridwatch.config.site_text import line_containing, mutate
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "site.yaml"

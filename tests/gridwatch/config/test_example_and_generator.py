@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
+from app.site_generator import SiteSpec, SourceMix, dump_site_yaml, generate_site
 from gridwatch.config import GeoJsonPolygon, Role, RuleKind, SiteConfig, load_site, parse_site
-from gridwatch.config.generator import SiteSpec, SourceMix, dump_site_yaml, generate_site
 from gridwatch.config.yaml_lines import parse_yaml
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "site.yaml"

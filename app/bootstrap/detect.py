@@ -1,0 +1,164 @@
+"""The detector process's composition root: model, pipeline, Kafka clients and worker, from settings.
+
+`gridwatch detect` parses its arguments into settings and calls :func:`run_detect`; replay and the tests build
+pipelines and workers with the same functions.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from detectors.backends.base import StagedBackend
+from detectors.backends.factory import BackendChoice, open_backend
+from detectors.backends.onnx_runtime import ModelNotBuiltError
+from detectors.camera_zones import SiteCameras
+from detectors.evidence.label_font import LabelPainter, make_label_painter
+from detectors.evidence.settings import EvidencePolicy, EvidenceSettings
+from detectors.evidence.stores import EvidenceStore, make_store
+from detectors.evidence.writer import EvidenceWriter
+from detectors.tracking.registry import TrackerRegistry
+from detectors.worker.consumer_loop import ORDERED_PRODUCER, DetectWorker
+from detectors.worker.extra_signals import ExtraSignals
+from detectors.worker.metrics import DetectMetrics
+from detectors.worker.pipeline import DetectionPipeline
+from detectors.worker.settings import DetectWorkerSettings
+from gridwatch.broker import DeadLetterRouter, KafkaSettings, make_consumer, make_producer
+from gridwatch.config import SiteConfig
+from gridwatch.runtime.metrics_http import serve_metrics
+
+log = logging.getLogger("gridwatch.detect")
+
+
+def build_evidence(
+    settings: EvidenceSettings, *, store: EvidenceStore | None = None, painter: LabelPainter | None = None
+) -> EvidenceWriter | None:
+    """The evidence writer the settings ask for (None when the policy is `never`)."""
+    if settings.policy is EvidencePolicy.NEVER:
+        return None
+    return EvidenceWriter(
+        settings, store or make_store(settings), painter or make_label_painter(settings.label_font)
+    )
+
+
+def build_pipeline(
+    backend: StagedBackend,
+    settings: DetectWorkerSettings,
+    site: SiteConfig | None,
+    *,
+    metrics: DetectMetrics | None = None,
+    evidence: EvidenceWriter | None = None,
+    extra_signals: ExtraSignals | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> DetectionPipeline:
+    """The frames-to-detections pipeline of one worker."""
+    return DetectionPipeline(
+        backend,
+        TrackerRegistry(settings.tracker, clock),
+        SiteCameras.from_site(site),
+        evidence=evidence,
+        extra_signals=extra_signals,
+        metrics=metrics,
+    )
+
+
+def build_worker(
+    kafka: KafkaSettings,
+    settings: DetectWorkerSettings,
+    pipeline: DetectionPipeline,
+    *,
+    metrics: DetectMetrics | None = None,
+    client_suffix: str = "detect",
+) -> tuple[DetectWorker, Any, Any]:
+    """A subscribed worker with its consumer and producer (close both when done)."""
+    consumer = make_consumer(
+        kafka,
+        group_id=settings.group_id,
+        client_suffix=client_suffix,
+        max_poll_records=settings.batching.max_batch_size,
+    )
+    producer = make_producer(kafka, client_suffix=client_suffix, **ORDERED_PRODUCER)
+    router = DeadLetterRouter(producer, settings.name)
+    worker = DetectWorker(
+        consumer,
+        producer,
+        router,
+        pipeline,
+        settings.batching,
+        send_timeout_s=settings.send_timeout_s,
+        metrics=metrics,
+    )
+    worker.subscribe()
+    return worker, consumer, producer
+
+
+def static_foreground_signals(site: SiteConfig | None, reserved_class_id: int) -> ExtraSignals | None:
+    """Static-foreground detection for the cameras whose trading rules ask for it, or None.
+
+    Enabled per camera: when any zone of the camera has a storefront-trading rule with ``signal``
+    ``static_foreground`` or ``both``. Its boxes carry ``reserved_class_id`` (one past the model's classes).
+    """
+    cameras = SiteCameras.from_site(site)
+    wanted = [
+        camera_id
+        for camera_id in cameras.ids()
+        if (zones := cameras.get(camera_id)) and zones.wants_static_foreground
+    ]
+    if not wanted:
+        return None
+    if importlib.util.find_spec("detectors.static_foreground") is None:
+        log.warning(
+            "cameras %s ask for the static_foreground signal; detectors.static_foreground is not available",
+            wanted,
+        )
+        return None
+    from detectors.worker.static_foreground_signals import StaticForegroundSignals
+
+    log.info("static_foreground signal on for cameras %s", wanted)
+    return StaticForegroundSignals(wanted, reserved_class_id)
+
+
+def run_detect(
+    site: SiteConfig | None,
+    settings: DetectWorkerSettings,
+    choice: BackendChoice,
+    kafka: KafkaSettings,
+    should_stop: Callable[[], bool],
+) -> int:
+    """Run one detector worker until ``should_stop``: 0 after a requested stop, 1 without the model."""
+    try:
+        backend = open_backend(choice)
+    except (ModelNotBuiltError, FileNotFoundError, ImportError) as error:
+        log.error("%s", error)
+        return 1
+    metrics = DetectMetrics()
+    if settings.metrics_port:
+        serve_metrics(metrics.registry, settings.metrics_host, settings.metrics_port)
+    pipeline = build_pipeline(
+        backend,
+        settings,
+        site,
+        metrics=metrics,
+        evidence=build_evidence(settings.evidence),
+        extra_signals=static_foreground_signals(site, reserved_class_id=len(backend.class_names)),
+    )
+    worker, consumer, producer = build_worker(kafka, settings, pipeline, metrics=metrics)
+    log.info(
+        "detect: model %s %s, batch %d, group %s, broker %s",
+        backend.model_id,
+        backend.model_version,
+        settings.batching.max_batch_size,
+        settings.group_id,
+        kafka.bootstrap_servers,
+    )
+    try:
+        stats = worker.run(should_stop)
+    finally:
+        consumer.close()
+        producer.close(timeout=10)
+        pipeline.close()
+    log.info("detect: stopped after %d frames (%d dead-lettered)", stats.detected, stats.dead_lettered)
+    return 0

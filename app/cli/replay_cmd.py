@@ -1,0 +1,322 @@
+"""`gridwatch replay`: recorded footage through sampling, detectors and rules with a candidate site config.
+
+    gridwatch replay --site SITE.yaml --footage clip.mp4 --camera cam-0003 [--labels L.csv]
+                     [--report OUT.json] [--html OUT.html] [--sweep dwell=60,120 --sweep conf=0.3,0.5]
+                     [--set NAME=V] [--conf C] [--publish-topic gw.replay.incidents]
+    gridwatch replay compare A.yaml B.yaml --footage clip.mp4 --camera cam-0003 --labels L.csv
+    gridwatch replay promote SITE.yaml --set dwell=120 [--camera cam-0003] [--write | --out NEW.yaml]
+    gridwatch replay label --site SITE.yaml --footage clip.mp4 --camera cam-0003 [--port 8765]
+
+Dry-run by default: incidents go to the report, never to a worker. Detections are cached (by footage, model
+and thresholds) under ``$GW_DATA_DIR/replay-cache``, so changing zones or rule parameters re-runs in seconds.
+Options of a subcommand go after its name.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from app.cli.types import Subparsers
+
+if TYPE_CHECKING:
+    from gridwatch.messages import Frame
+    from replay.detect import Detector
+    from replay.footage import FootageItem
+    from replay.labels import Label
+    from replay.progress import ProgressBar
+    from replay.session import ReplayRequest
+
+
+def register(subparsers: Subparsers) -> None:
+    """Register `gridwatch replay` and its subcommands."""
+    parser = subparsers.add_parser(
+        "replay",
+        help="replay recorded footage through detectors and rules; score against labels; tune",
+        description="Runs footage (video files or image folders) as cameras of a candidate site, as fast as "
+        "the machine allows; writes a report (dry-run) unless --publish-topic is given.",
+    )
+    _footage_options(parser)
+    parser.add_argument("--site", type=Path, default=None, help="candidate site configuration (YAML)")
+    _scoring_options(parser)
+    parser.add_argument("--html", type=Path, default=None, metavar="OUT.html", help="write the HTML report")
+    parser.add_argument(
+        "--sweep",
+        action="append",
+        default=[],
+        metavar="NAME=V1,V2",
+        help="run every combination from the cache: dwell, clear, cooldown, min_count, inertia, conf "
+        "(optionally scoped: ebike_parking.dwell, cam-0003.dwell, cam-0003/z-1.dwell)",
+    )
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="NAME=V", help="fixed parameter override"
+    )
+    parser.add_argument(
+        "--publish-topic",
+        default=None,
+        metavar="TOPIC",
+        help="also send the incidents to this separate topic (never a live gw.* topic)",
+    )
+    parser.set_defaults(handler=_replay)
+    actions = parser.add_subparsers(dest="replay_action", metavar="ACTION")
+
+    compare = actions.add_parser("compare", help="two candidate configs side by side on the same footage")
+    compare.add_argument("config_a", type=Path, metavar="A.yaml")
+    compare.add_argument("config_b", type=Path, metavar="B.yaml")
+    _footage_options(compare)
+    _scoring_options(compare)
+    compare.set_defaults(handler=_compare)
+
+    promote = actions.add_parser("promote", help="write chosen parameters into the site config, as a diff")
+    promote.add_argument("site_file", type=Path, metavar="SITE.yaml")
+    promote.add_argument("--set", dest="promote_set", action="append", required=True, metavar="NAME=V")
+    promote.add_argument(
+        "--camera", dest="promote_cameras", action="append", default=None, help="only these cameras"
+    )
+    target = promote.add_mutually_exclusive_group()
+    target.add_argument("--write", action="store_true", help="overwrite SITE.yaml after printing the diff")
+    target.add_argument("--out", type=Path, default=None, help="write the promoted site here instead")
+    promote.set_defaults(handler=_promote)
+
+    label = actions.add_parser("label", help="serve the labelling page for the footage")
+    label.add_argument("--site", dest="label_site", type=Path, required=True, help="site with the zones")
+    _footage_options(label)
+    label.add_argument("--labels", dest="label_file", type=Path, default=None, help="labels to start from")
+    label.add_argument("--host", default="127.0.0.1")
+    label.add_argument("--port", type=int, default=8765)
+    label.set_defaults(handler=_label)
+
+
+def _footage_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--footage", action="append", default=[], type=Path, help="video file or image folder (repeatable)"
+    )
+    parser.add_argument(
+        "--camera", action="append", default=[], help="camera id each --footage is replayed as (same order)"
+    )
+    parser.add_argument(
+        "--start", default=None, help="capture time of the first frame, ISO 8601 with zone (one footage)"
+    )
+    parser.add_argument("--mapping", type=Path, default=None, help="YAML/JSON list of {path, camera, start}")
+    parser.add_argument("--stretch", action="store_true", help="accept footage of another aspect ratio")
+    parser.add_argument(
+        "--frames-from", default=None, metavar="ISO", help="also replay gw.frames from this time (with zone)"
+    )
+    parser.add_argument("--frames-to", default=None, metavar="ISO", help="... up to this time")
+    parser.add_argument(
+        "--frames-camera", action="append", default=None, help="only these cameras of gw.frames"
+    )
+
+
+def _scoring_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--labels", type=Path, default=None, help="label file (.csv or .json)")
+    parser.add_argument("--report", type=Path, default=None, metavar="OUT.json", help="write the JSON report")
+    parser.add_argument("--conf", type=float, default=None, help="minimum detection score (default: model's)")
+    parser.add_argument("--cache-dir", type=Path, default=None, help="detection cache folder")
+    parser.add_argument("--no-cache", action="store_true", help="run the model without the cache")
+    model = parser.add_mutually_exclusive_group()
+    model.add_argument(
+        "--model", default=None, metavar="ID", help="catalogue model (default centernet-coco80)"
+    )
+    model.add_argument("--model-config", type=Path, default=None, metavar="YAML", help="custom model")
+    model.add_argument("--model-file", type=Path, default=None, metavar="FILE", help="a YOLO .onnx/.xml/.pt")
+    parser.add_argument("--backend", choices=("auto", "onnxruntime", "openvino", "ultralytics"), default=None)
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _items(args: argparse.Namespace) -> list[FootageItem]:
+    from replay.errors import ReplayError
+    from replay.footage import FootageItem, load_mapping
+
+    items = load_mapping(args.mapping) if args.mapping is not None else []
+    if len(args.footage) != len(args.camera):
+        raise ReplayError(
+            f"{len(args.footage)} --footage but {len(args.camera)} --camera: give one camera per footage"
+        )
+    if args.start is not None and len(args.footage) != 1:
+        raise ReplayError("--start applies to exactly one --footage (use a mapping file for several)")
+    for path, camera in zip(args.footage, args.camera, strict=True):
+        item = FootageItem(path=path, camera=camera, start=args.start, stretch=args.stretch)
+        item.check()
+        items.append(item)
+    return items
+
+
+def _progress(args: argparse.Namespace) -> Callable[[str, int | None], ProgressBar]:
+    from replay.progress import NoProgress, ProgressBar
+
+    def make(label: str, total: int | None) -> ProgressBar:
+        return NoProgress() if args.quiet else ProgressBar(label, total)
+
+    return make
+
+
+def _detector(args: argparse.Namespace) -> Detector:
+    from detectors.backends.factory import BackendChoice, BackendKind
+    from detectors.models.custom import CustomModelConfig
+    from replay.detect import Detector
+
+    custom = None
+    if args.model_config is not None:
+        custom = CustomModelConfig.from_yaml(args.model_config)
+    elif args.model_file is not None:
+        custom = CustomModelConfig.for_file(args.model_file.resolve())
+    values: dict[str, object] = {"kind": BackendKind(args.backend or "auto"), "custom": custom}
+    if args.model:
+        values["model_id"] = args.model
+    choice = BackendChoice.model_validate(values)
+    return Detector(choice=choice, progress=_progress(args))
+
+
+def _request(args: argparse.Namespace, site: Path, labels: list[Label]) -> ReplayRequest:
+    from replay.cache import DetectionCache, default_cache_dir
+    from replay.session import ReplayRequest
+    from replay.sweep import parse_axes, parse_settings
+
+    return ReplayRequest(
+        site_path=site,
+        items=_items(args),
+        labels=labels,
+        settings=parse_settings(getattr(args, "set", [])),
+        axes=parse_axes(getattr(args, "sweep", [])),
+        conf=args.conf,
+        cache=None if args.no_cache else DetectionCache(args.cache_dir or default_cache_dir()),
+        detector=_detector(args),
+        recorded=_recorded(args),
+    )
+
+
+def _recorded(args: argparse.Namespace) -> dict[str, list[Frame]]:
+    """The gw.frames time range the arguments ask for (broker from $GW_KAFKA_BOOTSTRAP), or nothing."""
+    from gridwatch.broker import KafkaSettings
+    from replay.errors import ReplayError
+    from replay.frames_topic import FrameRange, read_frames
+    from replay.times import parse_iso
+
+    if getattr(args, "frames_from", None) is None and getattr(args, "frames_to", None) is None:
+        return {}
+    if args.frames_from is None or args.frames_to is None:
+        raise ReplayError("a gw.frames range needs both --frames-from and --frames-to")
+    try:
+        wanted = FrameRange(
+            parse_iso(args.frames_from),
+            parse_iso(args.frames_to),
+            frozenset(args.frames_camera) if args.frames_camera else None,
+        )
+    except ValueError as error:
+        raise ReplayError(f"gw.frames range: {error}") from None
+    recorded = read_frames(KafkaSettings.from_env(), wanted)
+    print(f"read {sum(len(f) for f in recorded.values())} frames of {len(recorded)} cameras", file=sys.stderr)
+    return recorded
+
+
+def _labels(args: argparse.Namespace) -> list[Label]:
+    from replay.labels import read_labels
+
+    return read_labels(args.labels) if args.labels is not None else []
+
+
+def _fail(error: Exception) -> int:
+    print(f"error: {error}", file=sys.stderr)
+    return 2
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from replay.errors import ReplayError
+    from replay.report_html import render
+    from replay.session import execute
+
+    if args.site is None:
+        return _fail(ValueError("--site is required (the candidate site configuration)"))
+    try:
+        if args.publish_topic is not None:
+            from replay.publish import check_topic
+
+            check_topic(args.publish_topic)
+        request = _request(args, args.site, _labels(args))
+        outcome = execute(request, progress=_progress(args))
+    except ReplayError as error:
+        return _fail(error)
+    report = outcome.report
+    text = report.model_dump_json(indent=2)
+    if args.report is not None:
+        args.report.parent.mkdir(parents=True, exist_ok=True)
+        args.report.write_text(text + "\n", encoding="utf-8")
+        print(f"wrote {args.report}", file=sys.stderr)
+    if args.html is not None:
+        args.html.parent.mkdir(parents=True, exist_ok=True)
+        args.html.write_text(render(report, outcome.prepared, outcome.result), encoding="utf-8")
+        print(f"wrote {args.html}", file=sys.stderr)
+    if args.publish_topic is not None:
+        from gridwatch.broker import KafkaSettings
+        from replay.publish import publish
+
+        sent = publish(KafkaSettings.from_env(), args.publish_topic, outcome.result.incidents)
+        print(f"published {sent} incident messages to {args.publish_topic}", file=sys.stderr)
+    summary = {
+        rule: {"precision": s.precision, "recall": s.recall, "f1": s.f1, "incidents": s.incidents}
+        for rule, s in report.per_rule.items()
+    }
+    print(json.dumps({"incidents": report.overall.incidents, "per_rule": summary}, indent=2))
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from replay.compare import side_by_side
+    from replay.errors import ReplayError
+    from replay.session import execute
+
+    try:
+        labels = _labels(args)
+        a = execute(_request(args, args.config_a, labels), progress=_progress(args))
+        b = execute(_request(args, args.config_b, labels), progress=_progress(args))
+    except ReplayError as error:
+        return _fail(error)
+    print(side_by_side(str(args.config_a), a.report, str(args.config_b), b.report), end="")
+    if args.report is not None:
+        both = {"a": a.report.model_dump(mode="json"), "b": b.report.model_dump(mode="json")}
+        args.report.write_text(json.dumps(both, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"wrote {args.report}", file=sys.stderr)
+    return 0
+
+
+def _promote(args: argparse.Namespace) -> int:
+    from replay.errors import ReplayError
+    from replay.promote import promote
+    from replay.sweep import parse_settings
+
+    try:
+        new, diff = promote(args.site_file, parse_settings(args.promote_set), args.promote_cameras)
+    except ReplayError as error:
+        return _fail(error)
+    print(diff, end="")
+    if args.write or args.out is not None:
+        target = args.site_file if args.write else args.out
+        target.write_text(new, encoding="utf-8")
+        print(f"wrote {target}", file=sys.stderr)
+    else:
+        print("(not written: review the diff, then pass --write or --out PATH)", file=sys.stderr)
+    return 0
+
+
+def _label(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from replay.errors import ReplayError
+    from replay.labelling.app import create_app
+    from replay.labels import read_labels
+    from replay.session import load_candidate
+
+    try:
+        site = load_candidate(args.label_site)
+        initial = read_labels(args.label_file) if args.label_file is not None else []
+        app = create_app(site, _items(args), initial)
+    except ReplayError as error:
+        return _fail(error)
+    print(f"labelling page on http://{args.host}:{args.port}/", file=sys.stderr)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
