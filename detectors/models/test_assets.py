@@ -4,12 +4,19 @@
 (package licence AGPL-3.0). We only read them in tests; we never redistribute them. They are taken from the
 wheel with ``pip download`` (so pip's index configuration, mirrors and hash checking apply), and pinned by
 SHA-256.
+
+``leuvenB.jpg`` (a street in Leuven with three bicycles parked against a wall) is an OpenCV sample image,
+taken from Debian's ``opencv-doc`` package (OpenCV: Apache-2.0 and BSD-3-Clause) with ``apt-get download``
+(the machine's APT sources and signature checks apply) and ``dpkg-deb``, and pinned by SHA-256. Where APT is
+not available (not Debian or Ubuntu) it is skipped with a message, and the tests that read it skip.
 """
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import zipfile
 from collections.abc import Callable
@@ -48,27 +55,64 @@ ULTRALYTICS_ASSETS: tuple[TestAsset, ...] = (
 )
 
 
+DEBIAN_PACKAGE = "opencv-doc"
+DEBIAN_ASSETS: tuple[TestAsset, ...] = (
+    TestAsset(
+        name="leuvenB.jpg",
+        member="./usr/share/doc/opencv-doc/examples/data/leuvenB.jpg",
+        sha256="5bb41a60038a2baa5d8ea0eaba55e6e3050d721b254cf79d8d8998d7e49d664a",
+    ),
+)
+
+
 class TestAssetError(RuntimeError):
     """A test asset could not be fetched or does not match its pin."""
 
     __test__ = False
 
 
-def assets_present(destination: Path) -> bool:
-    """True when every asset is in ``destination`` with its pinned hash."""
+def _present(destination: Path, assets: tuple[TestAsset, ...]) -> bool:
     return all(
-        (destination / a.name).is_file() and sha256_file(destination / a.name) == a.sha256
-        for a in ULTRALYTICS_ASSETS
+        (destination / a.name).is_file() and sha256_file(destination / a.name) == a.sha256 for a in assets
     )
 
 
+def assets_present(destination: Path) -> bool:
+    """True when every asset is in ``destination`` with its pinned hash."""
+    return _present(destination, ULTRALYTICS_ASSETS) and _present(destination, DEBIAN_ASSETS)
+
+
 def fetch_test_assets(destination: Path, progress: Progress, *, force: bool = False) -> list[Path]:
-    """Put the pinned test images into ``destination``; skip when already there and verified."""
-    paths = [destination / a.name for a in ULTRALYTICS_ASSETS]
-    if not force and assets_present(destination):
-        progress(f"test assets already present in {destination}")
-        return paths
+    """Put the pinned test images into ``destination``; skip those already there and verified.
+
+    Returns the paths of the assets now present (the Debian ones are left out where APT is unavailable).
+    """
     destination.mkdir(parents=True, exist_ok=True)
+    paths: list[Path] = []
+    if not force and _present(destination, ULTRALYTICS_ASSETS):
+        progress(f"ultralytics test images already present in {destination}")
+    else:
+        _fetch_ultralytics(destination, progress)
+    paths.extend(destination / a.name for a in ULTRALYTICS_ASSETS)
+    if not force and _present(destination, DEBIAN_ASSETS):
+        progress(f"Debian {DEBIAN_PACKAGE} test images already present in {destination}")
+        paths.extend(destination / a.name for a in DEBIAN_ASSETS)
+    elif shutil.which("apt-get") is None or shutil.which("dpkg-deb") is None:
+        names = ", ".join(a.name for a in DEBIAN_ASSETS)
+        progress(f"skipped {names}: apt-get/dpkg-deb are not available here (Debian/Ubuntu only)")
+    else:
+        _fetch_debian(destination, progress)
+        paths.extend(destination / a.name for a in DEBIAN_ASSETS)
+    (destination / "SOURCE.md").write_text(
+        f"bus.jpg, zidane.jpg: from the ultralytics {ULTRALYTICS_VERSION} wheel (AGPL-3.0).\n"
+        f"leuvenB.jpg: OpenCV sample data from Debian's {DEBIAN_PACKAGE} package (Apache-2.0 and "
+        "BSD-3-Clause).\nFor tests only; never redistribute them.\n",
+        encoding="utf-8",
+    )
+    return paths
+
+
+def _fetch_ultralytics(destination: Path, progress: Progress) -> None:
     with tempfile.TemporaryDirectory(prefix="gw-assets-") as scratch:
         progress(f"pip download ultralytics=={ULTRALYTICS_VERSION} (wheel only, no dependencies)")
         command = [
@@ -83,15 +127,45 @@ def fetch_test_assets(destination: Path, progress: Progress, *, force: bool = Fa
             raise TestAssetError("pip download produced no ultralytics wheel")
         with zipfile.ZipFile(wheels[0]) as wheel:
             for asset in ULTRALYTICS_ASSETS:
-                target = destination / asset.name
-                target.write_bytes(wheel.read(asset.member))
-                if sha256_file(target) != asset.sha256:
-                    target.unlink()
-                    raise TestAssetError(f"{asset.member} in {wheels[0].name} does not match its pinned hash")
-                progress(f"  {target}")
-    (destination / "SOURCE.md").write_text(
-        f"Images from the ultralytics {ULTRALYTICS_VERSION} wheel (AGPL-3.0), for tests only; "
-        "never redistribute them.\n",
-        encoding="utf-8",
-    )
-    return paths
+                _write_verified(destination / asset.name, wheel.read(asset.member), asset, wheels[0].name)
+                progress(f"  {destination / asset.name}")
+
+
+def _fetch_debian(destination: Path, progress: Progress) -> None:
+    with tempfile.TemporaryDirectory(prefix="gw-assets-") as scratch:
+        progress(f"apt-get download {DEBIAN_PACKAGE} (about 100 MB; only its sample images are kept)")
+        completed = subprocess.run(
+            ["apt-get", "download", DEBIAN_PACKAGE], cwd=scratch, capture_output=True, text=True, check=False
+        )
+        if completed.returncode != 0:
+            raise TestAssetError(
+                f"apt-get download {DEBIAN_PACKAGE} failed: {completed.stderr.strip()[-2000:]}"
+            )
+        packages = sorted(Path(scratch).glob(f"{DEBIAN_PACKAGE}_*.deb"))
+        if not packages:
+            raise TestAssetError(f"apt-get download produced no {DEBIAN_PACKAGE} package")
+        wanted = {asset.member: asset for asset in DEBIAN_ASSETS}
+        found: set[str] = set()
+        with subprocess.Popen(
+            ["dpkg-deb", "--fsys-tarfile", str(packages[0])], stdout=subprocess.PIPE
+        ) as dpkg:
+            assert dpkg.stdout is not None  # stdout=PIPE
+            with tarfile.open(fileobj=dpkg.stdout, mode="r|") as archive:  # streamed: nothing else extracted
+                for member in archive:
+                    asset = wanted.get(member.name)
+                    handle = archive.extractfile(member) if asset is not None else None
+                    if asset is None or handle is None:
+                        continue
+                    _write_verified(destination / asset.name, handle.read(), asset, packages[0].name)
+                    found.add(member.name)
+                    progress(f"  {destination / asset.name}")
+        missing = wanted.keys() - found
+        if missing:
+            raise TestAssetError(f"{packages[0].name} lacks {sorted(missing)}")
+
+
+def _write_verified(target: Path, data: bytes, asset: TestAsset, origin: str) -> None:
+    target.write_bytes(data)
+    if sha256_file(target) != asset.sha256:
+        target.unlink()
+        raise TestAssetError(f"{asset.member} in {origin} does not match its pinned hash")
