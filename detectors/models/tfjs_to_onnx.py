@@ -488,7 +488,7 @@ class _Converter:
         source = self._input(node)
         shape = self._emit("Shape", [source.name], node.name)
         if source.nchw:  # the NHWC shape TF reports, from the NCHW-stored tensor
-            order = self._ints(_NHWC_TO_NCHW, f"{node.name}/order")
+            order = self._ints(_NCHW_TO_NHWC, f"{node.name}/order")  # stored axis of each TF axis
             shape = self._emit("Gather", [shape, order], f"{node.name}/nhwc", axis=0)
         return _Value(shape, nchw=False)
 
