@@ -305,7 +305,7 @@ def test_a_while_loop_fails_loudly_and_a_cut_below_it_converts() -> None:
         convert_tfjs_graph(graph, {"after": "out"}, inputs=[GraphInput("nowhere", "x", (1,))])
 
 
-def _older_form(model: dict[str, Any]) -> dict[str, Any]:
+def older_model_json(model: dict[str, Any]) -> dict[str, Any]:
     """``model`` as tfjs-converter 1.0/1.1 wrote it: no format/signature, byte-list strings, enum dtypes."""
     dtypes = {"DT_FLOAT": 1, "DT_INT32": 3}
     older = copy.deepcopy(model)
@@ -331,7 +331,7 @@ def test_the_older_model_json_form_reads_as_the_current_one() -> None:
     )  # fmt: skip
     g.node("cast", "Cast", ["conv"], DstT={"type": "DT_FLOAT"})
     model, data = g.model(["cast"])
-    older = _older_form(model)
+    older = older_model_json(model)
     assert older["modelTopology"]["node"][-2]["attr"]["padding"] == {"s": list(b"SAME")}
     graph = parse_tfjs_graph(older, data)
     assert graph.nodes["conv"].attr_str("padding") == "SAME"
