@@ -19,11 +19,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import time
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import cv2
 import numpy as np
@@ -33,19 +32,14 @@ from detectors.backends.base import StagedBackend
 from detectors.backends.factory import BackendChoice, BackendKind, open_backend
 from detectors.backends.onnx_runtime import OnnxRuntimeBackend
 from detectors.bench.bench_frames import load_bench_frames
+from detectors.bench.report import _worker as worker_path  # the bench's own worker pipeline per batch size
 from detectors.bench.report import interleaved_fps
 from detectors.boxes import box_iou
-from detectors.camera_zones import SiteCameras
 from detectors.class_map import ObjectKind
 from detectors.decoders.centernet import CenterNetDecoderConfig
 from detectors.decoders.ssd import SsdDecoderConfig
-from detectors.detections import Detections
 from detectors.models.cache import ModelFiles
 from detectors.models.registry import ModelSpec, catalogue
-from detectors.tracking.registry import TrackerRegistry
-from detectors.tracking.settings import TrackerSettings
-from detectors.worker.pipeline import DetectionPipeline
-from gridwatch.messages import Frame
 
 TWO_WHEELERS = Path(__file__).resolve().parents[2] / "shared" / "data" / "footage" / "two-wheelers"
 VOC_TWO_WHEELER_CLASSES = {"bicycle", "motorcycle", "scooter"}
@@ -70,18 +64,31 @@ def _read(path: Path) -> NDArray[np.uint8]:
     return np.asarray(image, np.uint8)
 
 
-def _found(labelled: NDArray[np.float32], detections: Detections, backend: StagedBackend) -> int:
+class _Boxes(Protocol):
+    """The columns of a backend's detections this script reads."""
+
+    @property
+    def xyxy(self) -> NDArray[np.float32]: ...
+    @property
+    def class_id(self) -> NDArray[np.int64]: ...
+    @property
+    def score(self) -> NDArray[np.float32]: ...
+
+
+def _found(labelled: NDArray[np.float32], detections: _Boxes, backend: StagedBackend) -> int:
     return _matched(labelled, detections, backend)[0]
 
 
 def _matched(
-    labelled: NDArray[np.float32], detections: Detections, backend: StagedBackend
+    labelled: NDArray[np.float32], detections: _Boxes, backend: StagedBackend, min_score: float = 0.0
 ) -> tuple[int, int]:
-    """(labelled two-wheelers found, two-wheeler detections matching no label)."""
-    found = detections.of_kinds(backend.class_map, ObjectKind.TWO_WHEELER)
+    """(labelled two-wheelers found, two-wheeler detections matching none), of those >= ``min_score``."""
+    kinds = [backend.class_map.kind_of(backend.class_names[i]) for i in detections.class_id.tolist()]
+    keep = np.array([k is ObjectKind.TWO_WHEELER for k in kinds], bool) & (detections.score >= min_score)
+    found = np.asarray(detections.xyxy, np.float32)[keep].reshape(-1, 4)
     if not len(labelled) or not len(found):
         return 0, len(found)
-    iou = box_iou(labelled, found.xyxy) >= MATCH_IOU
+    iou = box_iou(labelled, found) >= MATCH_IOU
     return int(iou.any(axis=1).sum()), int((~iou.any(axis=0)).sum())
 
 
@@ -119,26 +126,12 @@ def measure_recall(specs: Sequence[ModelSpec]) -> dict[str, Any]:
         detections = [low.detect_batch([im])[0] for im in images]
         sweep: dict[str, str] = {}
         for threshold in SWEEP:
-            counts = [
-                _matched(b, d.with_min_score(threshold), low) for d, b in zip(detections, labels, strict=True)
-            ]
+            counts = [_matched(b, d, low, threshold) for d, b in zip(detections, labels, strict=True)]
             found, unmatched = sum(c[0] for c in counts), sum(c[1] for c in counts)
             sweep[f"{threshold:.2f}"] = f"{found} found, {unmatched} unmatched"
         row["sweep"] = sweep
         result["models"][spec.id] = row
     return result
-
-
-def _pipeline_path(backend: StagedBackend, batch: int) -> tuple[Any, DetectionPipeline]:
-    pipeline = DetectionPipeline(backend, TrackerRegistry(TrackerSettings(), time.monotonic), SiteCameras({}))
-
-    def run(chunk: Sequence[Frame]) -> None:
-        for first in range(0, len(chunk), batch):
-            for outcome in pipeline.process(chunk[first : first + batch]):
-                if outcome.message is None:
-                    raise RuntimeError(f"a frame was rejected: {outcome.rejected}")
-
-    return run, pipeline
 
 
 def measure_speed(specs: Sequence[ModelSpec], frames: int, rounds: int) -> dict[str, Any]:
@@ -150,7 +143,7 @@ def measure_speed(specs: Sequence[ModelSpec], frames: int, rounds: int) -> dict[
         "openvino-auto": (BackendKind.OPENVINO, "auto"),
     }
     paths: dict[str, Any] = {}
-    pipelines: list[DetectionPipeline] = []
+    pipelines: list[Any] = []
     labels: dict[str, str] = {}
     for spec in specs:
         for runtime, (kind, precision) in runtimes.items():
@@ -160,7 +153,7 @@ def measure_speed(specs: Sequence[ModelSpec], frames: int, rounds: int) -> dict[
             backend = open_backend(choice)
             labels[runtime] = f"{runtime} ({getattr(backend, 'precision', 'f32')}, {backend.streams} streams)"
             for batch in (1, 8):
-                paths[f"{spec.id} {runtime} b{batch}"], pipeline = _pipeline_path(backend, batch)
+                paths[f"{spec.id} {runtime} b{batch}"], pipeline = worker_path(backend, batch)
                 pipelines.append(pipeline)
     load_before = os.getloadavg()
     fps = interleaved_fps(paths, bench.frames, 8, rounds)
