@@ -5,12 +5,13 @@ manifest, dequantised to their original dtype. Nothing here depends on TensorFlo
 
 Two generations of ``model.json`` are read:
 
-- the current one (``"format": "graph-model"``, tfjs-converter 1.2 and later): string attributes are base64,
-  dtypes are enum names (``"DT_FLOAT"``);
-- the older one (tfjs-converter 1.0/1.1, e.g. the COCO-SSD models of ``@tensorflow-models/coco-ssd``): no
-  ``format`` or ``signature`` keys, and the attributes are the protobuf JSON of those converters: strings as
-  lists of byte values (``{"s": [83, 65, 77, 69]}`` for ``SAME``), dtypes as enum numbers (``{"type": 1}``).
-  Their attributes are normalised to the current form when read, so the converter sees one form.
+- the current one (``"format": "graph-model"``): string attributes are base64, dtypes are enum names
+  (``"DT_FLOAT"``);
+- the older one (early tfjs-converter releases, e.g. the COCO-SSD graphs of ``@tensorflow-models/coco-ssd``):
+  no ``format`` or ``signature`` keys, and the attributes are the protobuf JSON of those converters: strings
+  as lists of byte values (``{"s": [83, 65, 77, 69]}`` for ``SAME``), dtypes as enum numbers
+  (``{"type": 1}``). Their attributes are normalised to the current form when read, so the converter sees
+  one form.
 
 The weights manifest and its shards have the same layout in both.
 """
@@ -107,7 +108,7 @@ class TfjsGraph:
 def parse_tfjs_graph(model: Mapping[str, Any], weight_data: bytes) -> TfjsGraph:
     """Build a :class:`TfjsGraph` from the parsed ``model.json`` and the concatenated weight shards."""
     topology = model.get("modelTopology")
-    older = "format" not in model  # tfjs-converter 1.0/1.1 wrote no format key
+    older = "format" not in model  # early tfjs-converter releases wrote no format key
     if (not older and model["format"] != "graph-model") or not isinstance(topology, Mapping):
         raise TfjsGraphError(f"not a TF.js graph model (format={model.get('format')!r})")
     if "node" not in topology:

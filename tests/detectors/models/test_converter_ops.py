@@ -306,7 +306,7 @@ def test_a_while_loop_fails_loudly_and_a_cut_below_it_converts() -> None:
 
 
 def older_model_json(model: dict[str, Any]) -> dict[str, Any]:
-    """``model`` as tfjs-converter 1.0/1.1 wrote it: no format/signature, byte-list strings, enum dtypes."""
+    """``model`` as early tfjs-converter releases wrote it: no format key, byte-list strings, dtype enums."""
     dtypes = {"DT_FLOAT": 1, "DT_INT32": 3}
     older = copy.deepcopy(model)
     del older["format"], older["signature"]
