@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from dispatch.domain import commands as c
 from dispatch.domain.errors import ConflictError
-from dispatch.handlers import incidents, timers, workflow
+from dispatch.handlers import incidents, photos, timers, workflow
 from dispatch.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.ConfirmCase: workflow.confirm_case,
     c.RejectCase: workflow.reject_case,
     c.AcceptCase: workflow.accept_case,
+    c.AddPhoto: photos.add_photo,
     c.HandleCase: workflow.handle_case,
     c.VerifyCase: workflow.verify_case,
     c.ReturnCase: workflow.return_case,

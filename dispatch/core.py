@@ -1,12 +1,20 @@
-"""Wiring of the core: the bus, its unit of work, the outbox relay, the live feed, the delivery worker
-and the timer scheduler, from an engine, a site, settings, a clock, a notifier and a case-event publisher.
+"""Wiring of the core: the bus, its unit of work, the live feed, and the three background loops (timers,
+deliveries, outbox relay), from an engine, a site, settings, a clock, a notifier and a case-event publisher.
 
-The composition root (``gridwatch dispatch``) calls :func:`build_core` once; tests call it with fakes.
+The composition root (``gridwatch dispatch``) calls :func:`build_core` once and runs the loops with
+:meth:`DispatchCore.running` for as long as the process serves; tests call it with fakes and drive the same
+loops with :meth:`~dispatch.loops.BackgroundLoop.run_round`.
+
+Each loop has its own thread (see :mod:`dispatch.loops`): timers fire on time while a push service is slow,
+and a commit never waits for the broker. A commit only wakes the outbox relay, which publishes what the commit
+recorded (and anything left over) on its own thread; the relay also looks for leftovers every
+``timer_poll_s`` seconds, so events recorded while the broker was down go out once it is back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -16,6 +24,7 @@ from dispatch.bus import MessageBus
 from dispatch.clock import Clock
 from dispatch.deliveries import DeliveryWorker
 from dispatch.live import LiveFeed
+from dispatch.loops import BackgroundLoop
 from dispatch.outbox import CaseEventPublisher, OutboxRelay
 from dispatch.push.notice import Notifier
 from dispatch.settings import DispatchSettings
@@ -37,16 +46,38 @@ class DispatchCore:
     relay: OutboxRelay
     deliveries: DeliveryWorker
     scheduler: TimerScheduler
+    timer_loop: BackgroundLoop
+    delivery_loop: BackgroundLoop
+    outbox_loop: BackgroundLoop
+
+    @property
+    def loops(self) -> tuple[BackgroundLoop, ...]:
+        """The background loops, in the order one round of each makes sense: timers (which may owe pushes),
+        deliveries (which record outcomes), the outbox (which publishes what was recorded)."""
+        return (self.timer_loop, self.delivery_loop, self.outbox_loop)
 
     def unit_of_work(self) -> UnitOfWork:
         """A unit of work with the core's after-commit hooks (reads use it too)."""
         return self.bus.uow_factory()
 
-    def tick(self) -> None:
-        """One round of the background work: fire due timers, send owed pushes, publish left-over events."""
-        self.scheduler.run_due()
-        self.deliveries.run_pending()
-        self.relay.publish_pending()
+    def start(self) -> None:
+        """Start the background loops."""
+        for loop in self.loops:
+            loop.start()
+
+    def stop(self, timeout_s: float = 30.0) -> None:
+        """Stop the background loops, each after the round it is in (at most ``timeout_s`` each)."""
+        for loop in self.loops:
+            loop.stop(timeout_s)
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[DispatchCore]:
+        """The background loops run for the block."""
+        self.start()
+        try:
+            yield self
+        finally:
+            self.stop()
 
 
 def build_core(
@@ -59,17 +90,22 @@ def build_core(
     *,
     live: LiveFeed | None = None,
 ) -> DispatchCore:
-    """Wire the dispatch core on ``engine``."""
+    """Wire the dispatch core on ``engine`` (nothing runs until :meth:`DispatchCore.start`)."""
     session_factory = sessionmaker(engine, expire_on_commit=False)
     feed = live or LiveFeed()
     relay = OutboxRelay(session_factory, publisher, clock)
+    outbox_loop = BackgroundLoop("dispatch-outbox", relay.publish_pending, settings.timer_poll_s)
 
     def to_live(published: Sequence[Published]) -> None:
         for item in published:
             feed.publish(item.event, item.audience)
 
+    def wake_relay(published: Sequence[Published]) -> None:
+        if published:
+            outbox_loop.wake()
+
     def uow_factory() -> UnitOfWork:
-        return UnitOfWork(session_factory, site, settings, clock, after_commit=(to_live, relay.after_commit))
+        return UnitOfWork(session_factory, site, settings, clock, after_commit=(to_live, wake_relay))
 
     bus = MessageBus(uow_factory)
     deliveries = DeliveryWorker(
@@ -80,4 +116,17 @@ def build_core(
         retry_after_s=settings.delivery_retry_after_s,
     )
     scheduler = TimerScheduler(bus, session_factory, clock)
-    return DispatchCore(site, settings, clock, session_factory, bus, feed, relay, deliveries, scheduler)
+    return DispatchCore(
+        site,
+        settings,
+        clock,
+        session_factory,
+        bus,
+        feed,
+        relay,
+        deliveries,
+        scheduler,
+        timer_loop=BackgroundLoop("dispatch-timers", scheduler.run_due, settings.timer_poll_s),
+        delivery_loop=BackgroundLoop("dispatch-deliveries", deliveries.run_due, settings.timer_poll_s),
+        outbox_loop=outbox_loop,
+    )

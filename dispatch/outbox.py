@@ -1,8 +1,12 @@
 """The outbox relay: history rows not yet on ``gw.case-events`` are published, then marked published.
 
-Runs after every commit (an after-commit hook) and from the timer loop, so that events recorded while the
-broker was down are published once it is back. At least once: a crash between the broker's ack and the mark
-publishes an event again; consumers deduplicate on ``event_id``.
+Runs on its own thread (the outbox loop of :mod:`dispatch.core`): every commit that recorded events wakes it,
+and it also looks for leftovers every few seconds, so that events recorded while the broker was down are
+published once it is back. No request, timer or push ever waits for the broker. At least once: a crash
+between the broker's ack and the mark publishes an event again; consumers deduplicate on ``event_id``.
+
+The producer is made with a short ``max_block_ms`` (:func:`make_case_event_producer`): a ``send`` to a broker
+that is down fails in seconds, not kafka-python's default minute, and the relay tries again on its next round.
 """
 
 from __future__ import annotations
@@ -18,11 +22,19 @@ from sqlalchemy.orm import Session, sessionmaker
 from dispatch.clock import Clock
 from dispatch.history import case_event_of
 from dispatch.persistence.case_tables import CaseHistoryRecord, CaseRecord
-from dispatch.unit_of_work import Published
+from gridwatch.broker import KafkaSettings, make_producer
 from gridwatch.messages import CaseEvent, encode, key_of
 from gridwatch.messages.topics import CASE_EVENTS
 
 log = logging.getLogger(__name__)
+
+PRODUCER_MAX_BLOCK_MS = 5_000
+"""Longest a ``send`` of the dispatch producer blocks (no broker metadata, full buffer) before it fails."""
+
+
+def make_case_event_producer(settings: KafkaSettings, *, client_suffix: str = "dispatch") -> Any:
+    """The dispatch process's producer (case events and dead letters), with a bounded ``max_block_ms``."""
+    return make_producer(settings, client_suffix=client_suffix, max_block_ms=PRODUCER_MAX_BLOCK_MS)
 
 
 class CaseEventPublisher(Protocol):
@@ -63,13 +75,12 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._lock = threading.Lock()
 
-    def after_commit(self, published: Sequence[Published]) -> None:
-        """After-commit hook: publish what the commit recorded (and anything left from before)."""
-        if published:
-            self.publish_pending()
-
     def publish_pending(self) -> int:
-        """Publish every unpublished history row; returns how many. Raises when the broker fails."""
+        """Publish every unpublished history row; returns how many. Raises when the broker fails.
+
+        No transaction is held while the broker works: a batch is read, published, then marked in a second,
+        short transaction (a slow broker never holds a database lock others wait for).
+        """
         total = 0
         with self._lock:
             while True:
@@ -81,13 +92,15 @@ class OutboxRelay:
                         .order_by(CaseHistoryRecord.seq)
                         .limit(self._batch_size)
                     ).all()
-                    if not rows:
-                        return total
-                    self._publisher.publish([case_event_of(row, incident_id) for row, incident_id in rows])
+                    events = [case_event_of(row, incident_id) for row, incident_id in rows]
+                if not events:
+                    return total
+                self._publisher.publish(events)
+                with self._session_factory() as session:
                     session.execute(
                         update(CaseHistoryRecord)
                         .where(CaseHistoryRecord.seq.in_([row.seq for row, _ in rows]))
                         .values(published_at=self._clock())
                     )
                     session.commit()
-                total += len(rows)
+                total += len(events)

@@ -1,8 +1,9 @@
-"""The dispatch process: the incident consumer thread, the background loop (timers, pushes, outbox), the
-camera-status reader (for the dashboard) and the API server, started together and stopped together.
+"""The dispatch process: the incident consumer thread, the core's background loops (timers, pushes, outbox
+relay, each on its own thread), the camera-status reader (for the dashboard) and the API server, started
+together and stopped together.
 
 Stop: Ctrl-C / SIGTERM (uvicorn's handlers, in the main thread) or :meth:`DispatchProcess.stop`. The consumer
-finishes its batch and commits, the loop finishes its round, the server closes its connections. When the
+finishes its batch and commits, each loop finishes its round, the server closes its connections. When the
 consumer dies (a lost database), the whole process stops with status 1 so that the supervisor restarts it.
 """
 
@@ -23,7 +24,6 @@ from dispatch.camera_status import CONSUMER_NAME as STATUS_CONSUMER_NAME
 from dispatch.camera_status import CameraStatusBoard, assign_from_start, consume_camera_status
 from dispatch.core import DispatchCore
 from dispatch.incident_consumer import consume_incidents
-from dispatch.timers import run_loop
 from gridwatch.broker import DeadLetterRouter
 
 log = logging.getLogger(__name__)
@@ -116,24 +116,14 @@ class DispatchProcess:
                 if consumer is not None:
                     consumer.close()
 
-    def _background(self) -> None:
-        core = self.core
-        run_loop(
-            (core.scheduler.run_due, core.deliveries.run_pending, core.relay.publish_pending),
-            self._stop,
-            core.settings.timer_poll_s,
-        )
-
     def run(self) -> int:
         """Run until stopped; 0 after a requested stop, 1 when a part failed."""
-        threads = [
-            threading.Thread(target=self._consume, name="dispatch-incidents", daemon=True),
-            threading.Thread(target=self._background, name="dispatch-timers", daemon=True),
-        ]
+        threads = [threading.Thread(target=self._consume, name="dispatch-incidents", daemon=True)]
         if self.make_status_consumer is not None and self.camera_board is not None:
             threads.append(
                 threading.Thread(target=self._read_camera_status, name="dispatch-camera-status", daemon=True)
             )
+        self.core.start()
         for thread in threads:
             thread.start()
         try:
@@ -142,4 +132,5 @@ class DispatchProcess:
             self.stop()
             for thread in threads:
                 thread.join(timeout=30)
+            self.core.stop()
         return 1 if self._failed.is_set() else 0

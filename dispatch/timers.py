@@ -1,15 +1,14 @@
 """The timer scheduler: fires every persisted timer that is due, each in its own transaction.
 
 Timers live in ``case_timers`` (see :mod:`dispatch.handlers.timers` for what each kind does), so they
-survive a restart: a scheduler started after downtime fires what came due meanwhile, once each. The clock is
-injected; tests move it across working hours, lunch breaks, weekends and holidays and call :meth:`run_due`.
+survive a restart: a scheduler started after downtime fires what came due meanwhile, once each. It runs on
+the timer loop's own thread (see :mod:`dispatch.core`), never behind a push or the broker. The clock is
+injected; tests move it across working hours, lunch breaks, weekends and holidays and run a round of the loop.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -72,14 +71,3 @@ class TimerScheduler:
                     continue
                 fired.append(Fired(timer_id, str(outcome)))
                 log.info("timer %d fired: %s", timer_id, outcome)
-
-
-def run_loop(tasks: Sequence[Callable[[], object]], stop: threading.Event, poll_s: float) -> None:
-    """Run each task every ``poll_s`` seconds until ``stop`` is set; a failing task is logged, not fatal."""
-    while not stop.is_set():
-        for task in tasks:
-            try:
-                task()
-            except Exception:
-                log.exception("periodic task %r failed; trying again in %.1f s", task, poll_s)
-        stop.wait(poll_s)

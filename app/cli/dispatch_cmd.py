@@ -174,7 +174,7 @@ def _serve(args: argparse.Namespace) -> int:
     from dispatch.core import build_core
     from dispatch.evidence import EvidenceFolder
     from dispatch.incident_consumer import CONSUMER_NAME
-    from dispatch.outbox import KafkaCaseEventPublisher
+    from dispatch.outbox import KafkaCaseEventPublisher, make_case_event_producer
     from dispatch.photos import PhotoStore
     from dispatch.process import DispatchProcess
     from dispatch.push import PushConfigError, PushSettings, build_notifier
@@ -182,7 +182,7 @@ def _serve(args: argparse.Namespace) -> int:
     from dispatch.push_subscriptions import SubscriptionStore
     from dispatch.rating_links import RatingLinkSigner
     from dispatch.secret_key import rating_link_key
-    from gridwatch.broker import DeadLetterRouter, KafkaSettings, make_consumer, make_producer
+    from gridwatch.broker import DeadLetterRouter, KafkaSettings, make_consumer
     from gridwatch.messages.topics import INCIDENTS
 
     configure_logging(logging.INFO)
@@ -198,7 +198,7 @@ def _serve(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as error:
         return _fail(str(error))
     http = httpx.Client(timeout=10.0)
-    producer = make_producer(kafka, client_suffix="dispatch")
+    producer = make_case_event_producer(kafka)
     try:
         subscriptions = SubscriptionStore(sessionmaker(engine, expire_on_commit=False), system_clock)
         vapid_public_key = None

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 
-from fastapi import APIRouter, Request
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter
+from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from dispatch.api.auth import CurrentPerson, StreamPerson
 from dispatch.api.cases import class_name
 from dispatch.api.context import Ctx
 from dispatch.api.schemas import CaseSummary, MeOut, case_summary
-from dispatch.live import Subscription
 from dispatch.queries import my_tasks
 
 router = APIRouter(prefix="/api/v1/me", tags=["me"])
+
+RETRY_MS = 3000
+"""How long a browser waits before it reconnects a dropped event stream, milliseconds."""
 
 
 @router.get("", response_model=MeOut, summary="The person the token belongs to, and the site's time zone")
@@ -40,37 +41,30 @@ def tasks(ctx: Ctx, person: CurrentPerson) -> list[CaseSummary]:
         ]
 
 
-async def _stream(request: Request, subscription: Subscription, keepalive_s: float) -> AsyncIterator[str]:
-    try:
-        yield "retry: 3000\n\nevent: ready\ndata: {}\n\n"
-        while not await request.is_disconnected():
-            item = await subscription.next(timeout_s=keepalive_s)
-            if item is None:
-                yield ": keepalive\n\n"
-            elif item.resync or item.event is None:
-                yield "event: resync\ndata: {}\n\n"
-            else:
-                payload = json.dumps(item.event.model_dump(mode="json"), ensure_ascii=False)
-                yield f"id: {item.event.event_id}\nevent: case\ndata: {payload}\n\n"
-    except asyncio.CancelledError:
-        pass
-    finally:
-        subscription.close()
-
-
 @router.get(
     "/events",
     summary="Live changes to my cases (text/event-stream)",
-    response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}, "description": "`ready`, then `case` events."}},
+    response_class=EventSourceResponse,
+    responses={200: {"description": "`ready`, then `case` events."}},
 )
-async def events(ctx: Ctx, person: StreamPerson, request: Request) -> StreamingResponse:
+async def events(ctx: Ctx, person: StreamPerson) -> AsyncIterator[ServerSentEvent]:
     """Server-Sent Events: ``ready`` once, then ``case`` (a gw.case-events message as JSON) for every
     change to a case I see live (my tasks; my grid's for a leader; everything for an operator);
-    ``resync`` when the stream fell behind (reload the list)."""
-    subscription = ctx.core.live.subscribe(person.id)
-    return StreamingResponse(
-        _stream(request, subscription, ctx.core.settings.sse_keepalive_s),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )
+    ``resync`` when the stream fell behind (reload the list); a ``keepalive`` comment when idle.
+
+    FastAPI streams what this generator yields and cancels it when the client goes away; the subscription
+    to the live feed is closed then.
+    """
+    keepalive_s = ctx.core.settings.sse_keepalive_s
+    with ctx.core.live.subscribe(person.id) as subscription:
+        yield ServerSentEvent(retry=RETRY_MS)
+        yield ServerSentEvent(event="ready", raw_data="{}")
+        while True:
+            item = await subscription.next(timeout_s=keepalive_s)
+            if item is None:
+                yield ServerSentEvent(comment="keepalive")
+            elif item.resync or item.event is None:
+                yield ServerSentEvent(event="resync", raw_data="{}")
+            else:
+                payload = json.dumps(item.event.model_dump(mode="json"), ensure_ascii=False)
+                yield ServerSentEvent(id=item.event.event_id, event="case", raw_data=payload)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from dispatch.domain.actors import SYSTEM, Actor
 from gridwatch.messages import Incident
+
+if TYPE_CHECKING:
+    from dispatch.photos import PhotoStore
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,15 @@ class RejectCase(CaseCommand):
 @dataclass(frozen=True)
 class AcceptCase(CaseCommand):
     """The assignee takes the task."""
+
+
+@dataclass(frozen=True)
+class AddPhoto(CaseCommand):
+    """The assignee (or a leader or operator) adds a photo to an open case, as proof of handling: ``data``
+    is the upload as received, checked to be a JPEG or PNG before it is written to ``store``."""
+
+    data: bytes = field(repr=False)
+    store: PhotoStore
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -187,10 +188,17 @@ class CaseTimerRecord(Base):
 
 
 class DeliveryRecord(Base):
-    """One push of one notice to one person, from the moment it is owed until its outcome is known."""
+    """One push of one notice to one person, from the moment it is owed until its outcome is known.
+
+    Between tries it is ``pending`` with ``next_attempt_at`` set (null: due at once); ``channel_index``,
+    ``channel_tries`` and ``attempt_log`` say where the delivery resumes (see :mod:`dispatch.deliveries`).
+    """
 
     __tablename__ = "deliveries"
-    __table_args__ = (Index("ix_deliveries_status_id", "status", "id"),)
+    __table_args__ = (
+        Index("ix_deliveries_status_id", "status", "id"),
+        Index("ix_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     dedupe_key: Mapped[str] = mapped_column(
@@ -206,6 +214,18 @@ class DeliveryRecord(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     channel: Mapped[str | None] = mapped_column(String(32))
     outcome: Mapped[dict[str, Any] | None] = mapped_column(JsonDocument)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(
+        UtcDateTime, comment="when the next try is due (a scheduled retry); null: at once"
+    )
+    channel_index: Mapped[int] = mapped_column(
+        Integer, default=0, server_default=text("0"), comment="the person's channel the next try uses"
+    )
+    channel_tries: Mapped[int] = mapped_column(
+        Integer, default=0, server_default=text("0"), comment="tries already made on that channel"
+    )
+    attempt_log: Mapped[list[dict[str, Any]] | None] = mapped_column(
+        JsonDocument, comment="every try so far: channel, ok, detail, at"
+    )
 
 
 class PhotoRecord(Base):

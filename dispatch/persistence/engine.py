@@ -85,8 +85,14 @@ def make_engine(url: str | URL, *, echo: bool = False) -> Engine:
     """An engine for ``url`` (see :func:`parse_database_url`); connects lazily.
 
     SQLite connections get foreign keys ON, WAL journaling (for files), a busy timeout, and real transactions
-    (``BEGIN`` emitted by SQLAlchemy, so DDL in migrations rolls back on failure). The parent directory of a
-    SQLite file is created if missing.
+    (``BEGIN IMMEDIATE`` emitted by SQLAlchemy, so DDL in migrations rolls back on failure). The parent
+    directory of a SQLite file is created if missing.
+
+    ``IMMEDIATE``: a transaction takes SQLite's write lock when it begins, waiting up to the busy timeout for
+    it. The dispatch process writes from several threads (requests, the incident consumer, the timer, delivery
+    and outbox loops); a deferred transaction that read first and writes later would fail at once with
+    "database is locked" whenever another thread committed in between (SQLite cannot wait there). Every
+    transaction is short and none is held across network calls, so taking the lock early costs little.
     """
     parsed = parse_database_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -148,7 +154,7 @@ def _make_sqlite_engine(url: URL, *, echo: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

@@ -1,13 +1,31 @@
-"""What every channel sender implements, and how one try on a channel turns out."""
+"""What every channel implements: a sender, how one try on it turns out, and the plugin that registers it.
+
+A channel is one module (``webpush``, ``wecom``, ``dingtalk``, ``sms_gateway``) holding its settings section
+(a :class:`~dispatch.push.settings.ChannelSettings`), its :class:`ChannelSender` and a :class:`ChannelPlugin`
+that builds the sender from the section and a :class:`ChannelContext`; :mod:`dispatch.push.registry` lists
+the plugins, keyed by kind.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
+
+import httpx
 
 from dispatch.push.notice import TaskNotice
+from dispatch.push.settings import ChannelSettings
 from gridwatch.config import Person, PushChannel
+
+if TYPE_CHECKING:
+    from dispatch.push.webpush import WebPushSubscription
+
+
+class PushConfigError(ValueError):
+    """Push settings that cannot be used: a secret missing from the environment, an unreadable key."""
 
 
 class SendStatus(StrEnum):
@@ -75,3 +93,48 @@ def parse_retry_after(value: str | None) -> float | None:
     except ValueError:
         return None
     return seconds if seconds >= 0 else None
+
+
+@dataclass(frozen=True)
+class ChannelContext:
+    """What a channel's builder may use: the shared HTTP client (owned by the caller), the site's time zone,
+    the clock, the environment secrets are read from, and the Web Push subscription store's callables."""
+
+    client: httpx.Client
+    tz: tzinfo
+    clock: Callable[[], datetime]
+    env: Mapping[str, str]
+    subscriptions_for: Callable[[str], Sequence[WebPushSubscription]] | None = None
+    on_gone: Callable[[WebPushSubscription], None] | None = None
+    on_ok: Callable[[WebPushSubscription], None] | None = None
+
+    def secret(self, name: str, what: str) -> str:
+        """The value of environment variable ``name``; :class:`PushConfigError` when unset or blank."""
+        value = self.env.get(name, "")
+        if not value.strip():
+            raise PushConfigError(f"{what}: environment variable {name} is not set (or empty)")
+        return value.strip()
+
+
+SettingsT = TypeVar("SettingsT", bound=ChannelSettings)
+
+
+@dataclass(frozen=True)
+class ChannelPlugin(Generic[SettingsT]):
+    """One channel kind: its settings section model and how to build its sender from that section.
+
+    ``build`` raises :class:`PushConfigError` when the section cannot be used (a secret missing from the
+    environment), so that a misconfigured process stops at start rather than at the first case.
+    """
+
+    kind: str
+    settings_model: type[SettingsT]
+    build: Callable[[SettingsT, ChannelContext], ChannelSender]
+
+    def __post_init__(self) -> None:
+        declared = self.settings_model.model_fields["kind"].default
+        if declared != self.kind:
+            raise ValueError(
+                f"channel plugin {self.kind!r}: its settings model {self.settings_model.__name__} "
+                f"declares kind {declared!r}"
+            )

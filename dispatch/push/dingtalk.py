@@ -11,17 +11,44 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import Any, Final, Literal
 
 import httpx
+from pydantic import Field
 
-from dispatch.push.channel import SendResult
+from dispatch.push.channel import ChannelContext, ChannelPlugin, SendResult
 from dispatch.push.notice import TaskNotice
-from dispatch.push.settings import DingTalkSettings
+from dispatch.push.settings import BaseUrl, ChannelSettings
 from dispatch.push.token_api import TokenApiClient
 from dispatch.push.utf8 import truncate_utf8, utf8_len
 from dispatch.push.wording import deadline_line
 from gridwatch.config import DingTalkChannel, Person, PushChannel
+from gridwatch.config.models_common import EnvVarName
+
+KIND: Final = "dingtalk"
+
+
+class DingTalkSettings(ChannelSettings):
+    """A DingTalk (钉钉) internal application that sends work notifications (工作通知, action_card)."""
+
+    kind: Literal["dingtalk"] = Field(default=KIND, description="Channel kind: dingtalk.")
+
+    app_key: str = Field(min_length=1, description="AppKey of the internal application.")
+    app_secret_env: EnvVarName = Field(
+        description="Environment variable holding the application's AppSecret."
+    )
+    agent_id: int = Field(ge=0, description="AgentId of the application the notifications come from.")
+    base_url: BaseUrl = Field(
+        default="https://oapi.dingtalk.com", description="Base URL of the DingTalk open API (oapi)."
+    )
+    button_title: str = Field(
+        default="查看详情", min_length=1, max_length=20, description="Title of the card's single button."
+    )
+    transient_errcodes: tuple[int, ...] = Field(
+        default=(-1,), description="errcodes worth retrying (-1: system busy)."
+    )
+    timeout_s: float = Field(default=10.0, gt=0, le=120, description="Timeout of one API request, seconds.")
+
 
 TITLE_MAX_BYTES = 128
 MARKDOWN_MAX_BYTES = 2000  # our own cap, well inside what DingTalk accepts for a work notification
@@ -70,7 +97,7 @@ def work_notification(
 class DingTalkSender:
     """Sends work notifications as one DingTalk application; ``app_secret`` resolved from env."""
 
-    kind = "dingtalk"
+    kind = KIND
 
     def __init__(
         self,
@@ -115,3 +142,15 @@ class DingTalkSender:
         return SendResult.delivered(
             f"dingtalk accepted work notification for {channel.user_id} (task_id {task_id})"
         )
+
+
+def build_sender(settings: DingTalkSettings, context: ChannelContext) -> DingTalkSender:
+    """The DingTalk sender, with the AppSecret from the environment."""
+    app_secret = context.secret(settings.app_secret_env, "dingtalk app secret")
+    return DingTalkSender(
+        settings, app_secret=app_secret, client=context.client, clock=context.clock, tz=context.tz
+    )
+
+
+PLUGIN = ChannelPlugin(KIND, DingTalkSettings, build_sender)
+"""The DingTalk channel, as :mod:`dispatch.push.registry` lists it."""

@@ -1,9 +1,12 @@
 """The contract between the dispatch core and push: what to tell a person, and what became of it.
 
 The dispatch core builds a :class:`TaskNotice` (see :func:`dispatch.push.wording.compose_notice` for the
-Chinese wording), hands it with the recipient's :class:`~gridwatch.config.Person` to a :class:`Notifier`, and
-records the returned :class:`DeliveryOutcome` on the case (:meth:`DeliveryOutcome.as_record` gives a
-JSON-ready form, :meth:`DeliveryOutcome.from_record` reads it back).
+Chinese wording) and hands it with the recipient's :class:`~gridwatch.config.Person` and the
+:class:`DeliveryProgress` so far to a :class:`Notifier`. The notifier makes the tries that are due now and
+answers a :class:`DeliveryStep`: finished, with the :class:`DeliveryOutcome` the core records on the case
+(:meth:`DeliveryOutcome.as_record` gives a JSON-ready form, :meth:`DeliveryOutcome.from_record` reads it
+back), or to be tried again after a wait, which the core stores as the delivery's next attempt time. Nothing
+sleeps: a wait between tries is a scheduled attempt.
 """
 
 from __future__ import annotations
@@ -136,9 +139,46 @@ class DeliveryOutcome:
         )
 
 
-class Notifier(Protocol):
-    """Delivers a notice to a person over the first of their channels that takes it."""
+@dataclass(frozen=True)
+class DeliveryProgress:
+    """Where a delivery stands between two attempts: the channel (index into the person's channels) the next
+    try uses, the tries already made on it, and every attempt so far."""
 
-    def deliver(self, person: Person, notice: TaskNotice) -> DeliveryOutcome:
-        """Try the person's channels in order; never raises for a failed delivery (see the outcome)."""
+    channel_index: int = 0
+    channel_tries: int = 0
+    attempts: tuple[DeliveryAttempt, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if self.channel_index < 0 or self.channel_tries < 0:
+            raise ValueError(
+                f"delivery progress cannot be negative: channel {self.channel_index}, "
+                f"tries {self.channel_tries}"
+            )
+
+
+@dataclass(frozen=True)
+class DeliveryStep:
+    """What one call of :meth:`Notifier.attempt` came to: ``outcome`` when the delivery is finished
+    (delivered, or every channel failed), else the ``progress`` to resume from in ``retry_in_s`` seconds."""
+
+    outcome: DeliveryOutcome | None
+    progress: DeliveryProgress
+    retry_in_s: float = 0.0
+
+    @classmethod
+    def finished(cls, outcome: DeliveryOutcome) -> DeliveryStep:
+        return cls(outcome, DeliveryProgress(attempts=outcome.attempts))
+
+    @classmethod
+    def retry(cls, progress: DeliveryProgress, in_s: float) -> DeliveryStep:
+        if in_s < 0:
+            raise ValueError(f"a retry cannot be due in the past ({in_s} s)")
+        return cls(None, progress, in_s)
+
+
+class Notifier(Protocol):
+    """Delivers a notice to a person over the first of their channels that takes it, one step at a time."""
+
+    def attempt(self, person: Person, notice: TaskNotice, progress: DeliveryProgress) -> DeliveryStep:
+        """Make the tries due now, from ``progress`` on; never sleeps, never raises for a failed delivery."""
         ...

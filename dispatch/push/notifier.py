@@ -1,4 +1,8 @@
-"""Deliver a notice over a person's channels in order: bounded retries with backoff, then the next channel."""
+"""Deliver a notice over a person's channels in order: bounded retries with backoff, then the next channel.
+
+A retry is never waited for here: a transient failure ends the step with the wait the backoff asks for, and
+the delivery worker stores it as the delivery's next attempt time (see :mod:`dispatch.deliveries`).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from dispatch.push.channel import ChannelSender, SendResult, SendStatus
-from dispatch.push.notice import DeliveryAttempt, DeliveryOutcome, TaskNotice
+from dispatch.push.notice import DeliveryAttempt, DeliveryOutcome, DeliveryProgress, DeliveryStep, TaskNotice
 from dispatch.push.settings import RetrySettings
 from gridwatch.config import Person, PushChannel
 
@@ -18,10 +22,11 @@ class ChannelNotifier:
     """The :class:`~dispatch.push.notice.Notifier` of a dispatch process.
 
     For each of the person's channels, in the order of the site file: up to ``attempts_per_channel`` tries
-    while failures are transient (network error, 429, 5xx, "busy"), waiting ``retry.delay_before(n)`` between
-    them (``sleep`` is injected so tests do not wait); a permanent failure moves on at once. A channel kind
-    with no sender (not configured) is recorded as a failed attempt and skipped. ``deliver`` never raises
-    for a failed delivery; an unexpected error inside a sender is recorded as a permanent failure.
+    while failures are transient (network error, 429, 5xx, "busy"), ``retry.delay_before(n)`` apart (the step
+    ends with that wait: the caller schedules the next try); a permanent failure moves on to the next channel
+    at once. A channel kind with no sender (not configured) is recorded as a failed attempt and skipped.
+    ``attempt`` never raises for a failed delivery; an unexpected error inside a sender is recorded as a
+    permanent failure.
     """
 
     def __init__(
@@ -30,7 +35,6 @@ class ChannelNotifier:
         *,
         retry: RetrySettings,
         clock: Callable[[], datetime],
-        sleep: Callable[[float], None],
     ) -> None:
         self._senders: dict[str, ChannelSender] = {}
         for sender in senders:
@@ -39,24 +43,26 @@ class ChannelNotifier:
             self._senders[sender.kind] = sender
         self._retry = retry
         self._clock = clock
-        self._sleep = sleep
 
     @property
     def kinds(self) -> frozenset[str]:
         """The channel kinds this notifier can send on."""
         return frozenset(self._senders)
 
-    def deliver(self, person: Person, notice: TaskNotice) -> DeliveryOutcome:
-        """Try the person's channels in order until one takes the notice."""
+    def attempt(self, person: Person, notice: TaskNotice, progress: DeliveryProgress) -> DeliveryStep:
+        """Try the person's channels in order, from ``progress`` on, until one takes the notice, one asks for
+        a wait before its next try, or none is left."""
         if notice.recipient_id != person.id:
             raise ValueError(f"notice for {notice.recipient_id!r} handed over with person {person.id!r}")
-        attempts: list[DeliveryAttempt] = []
+        attempts = list(progress.attempts)
         if not person.channels:
             attempts.append(
                 self._attempt("none", SendResult.permanent(f"{person.id} has no channel configured"))
             )
-            return DeliveryOutcome(person.id, False, None, tuple(attempts))
-        for channel in person.channels:
+            return DeliveryStep.finished(DeliveryOutcome(person.id, False, None, tuple(attempts)))
+        index, tries = progress.channel_index, progress.channel_tries
+        while index < len(person.channels):
+            channel = person.channels[index]
             sender = self._senders.get(channel.kind)
             if sender is None:
                 attempts.append(
@@ -64,17 +70,21 @@ class ChannelNotifier:
                         channel.kind, SendResult.permanent(f"{channel.kind} is not configured here")
                     )
                 )
+                index, tries = index + 1, 0
                 continue
-            for number in range(1, self._retry.attempts_per_channel + 1):
-                result = self._try(sender, person, channel, notice)
-                attempts.append(self._attempt(channel.kind, result))
-                if result.ok:
-                    return DeliveryOutcome(person.id, True, channel.kind, tuple(attempts))
-                if result.status is SendStatus.PERMANENT or number == self._retry.attempts_per_channel:
-                    break
-                self._sleep(self._retry.delay_before(number + 1, result.retry_after_s))
-        log.warning("case %s not delivered to %s: %s", notice.case_id, person.id, attempts[-1].detail)
-        return DeliveryOutcome(person.id, False, None, tuple(attempts))
+            result = self._try(sender, person, channel, notice)
+            tries += 1
+            attempts.append(self._attempt(channel.kind, result))
+            if result.ok:
+                return DeliveryStep.finished(DeliveryOutcome(person.id, True, channel.kind, tuple(attempts)))
+            if result.status is SendStatus.PERMANENT or tries >= self._retry.attempts_per_channel:
+                index, tries = index + 1, 0
+                continue
+            wait = self._retry.delay_before(tries + 1, result.retry_after_s)
+            return DeliveryStep.retry(DeliveryProgress(index, tries, tuple(attempts)), wait)
+        detail = attempts[-1].detail if attempts else "no channel left to try"
+        log.warning("case %s not delivered to %s: %s", notice.case_id, person.id, detail)
+        return DeliveryStep.finished(DeliveryOutcome(person.id, False, None, tuple(attempts)))
 
     def _try(
         self, sender: ChannelSender, person: Person, channel: PushChannel, notice: TaskNotice

@@ -13,16 +13,39 @@ a permanent failure. A small adapter in front of the SMS provider the site uses 
 from __future__ import annotations
 
 from datetime import tzinfo
-from typing import Any
+from typing import Any, Final, Literal
 
 import httpx
+from pydantic import Field
 
-from dispatch.push.channel import SendResult
+from dispatch.push.channel import ChannelContext, ChannelPlugin, SendResult
 from dispatch.push.http_json import request_json
 from dispatch.push.notice import TaskNotice
-from dispatch.push.settings import SmsGatewaySettings
+from dispatch.push.settings import BaseUrl, ChannelSettings
 from dispatch.push.wording import full_text_lines
 from gridwatch.config import Person, PushChannel, SmsChannel
+from gridwatch.config.models_common import EnvVarName
+
+KIND: Final = "sms"
+
+
+class SmsGatewaySettings(ChannelSettings):
+    """An HTTP SMS gateway that takes ``POST {url}`` with JSON ``{"phone", "text", "case_id", "kind"}``.
+
+    Any 2xx answer counts as accepted; 429 and 5xx are retried; other statuses are permanent failures.
+    A small adapter in front of the operator's SMS provider (Aliyun, Tencent Cloud...) speaks this format.
+    """
+
+    kind: Literal["sms"] = Field(default=KIND, description="Channel kind: sms.")
+
+    url: BaseUrl = Field(description="URL the messages are POSTed to.")
+    token_env: EnvVarName | None = Field(
+        default=None, description="Environment variable with a bearer token for the gateway, if it needs one."
+    )
+    max_chars: int = Field(
+        default=300, ge=20, le=1000, description="Longest text sent, in characters (longer text is cut)."
+    )
+    timeout_s: float = Field(default=10.0, gt=0, le=120, description="Timeout of one request, seconds.")
 
 
 def sms_text(notice: TaskNotice, tz: tzinfo, max_chars: int) -> str:
@@ -52,7 +75,7 @@ def sms_request(notice: TaskNotice, phone: str, tz: tzinfo, max_chars: int) -> d
 class SmsGatewaySender:
     """Posts texts to the gateway; ``token`` is the bearer token (resolved from env), None for none."""
 
-    kind = "sms"
+    kind = KIND
 
     def __init__(
         self, settings: SmsGatewaySettings, *, token: str | None, client: httpx.Client, tz: tzinfo
@@ -91,3 +114,15 @@ def _masked(phone: str) -> str:
     if len(phone) < 7:
         return phone
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+def build_sender(settings: SmsGatewaySettings, context: ChannelContext) -> SmsGatewaySender:
+    """The SMS gateway sender, with its bearer token from the environment when one is configured."""
+    token = None
+    if settings.token_env is not None:
+        token = context.secret(settings.token_env, "sms gateway token")
+    return SmsGatewaySender(settings, token=token, client=context.client, tz=context.tz)
+
+
+PLUGIN = ChannelPlugin(KIND, SmsGatewaySettings, build_sender)
+"""The SMS gateway channel, as :mod:`dispatch.push.registry` lists it."""

@@ -11,24 +11,145 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import Any
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Final, Literal, Self
 from urllib.parse import urlsplit
 
 import httpx
+from pydantic import AfterValidator, Field, model_validator
 
-from dispatch.push.channel import SendResult, SendStatus, http_status_result
+from dispatch.push.channel import (
+    ChannelContext,
+    ChannelPlugin,
+    PushConfigError,
+    SendResult,
+    SendStatus,
+    http_status_result,
+)
 from dispatch.push.http_json import transport_failure
-from dispatch.push.notice import TaskNotice
-from dispatch.push.settings import WebPushSettings
+from dispatch.push.notice import NoticeKind, TaskNotice
+from dispatch.push.settings import ChannelSettings
 from dispatch.push.utf8 import truncate_utf8, utf8_len
-from dispatch.push.webpush_crypto import VapidKey, b64url_decode, b64url_encode, encrypt_aes128gcm
+from dispatch.push.webpush_crypto import (
+    VapidKey,
+    VapidKeyError,
+    b64url_decode,
+    b64url_encode,
+    encrypt_aes128gcm,
+)
 from dispatch.push.wording import full_text_lines
 from gridwatch.config import Person, PushChannel, WebPushChannel
+from gridwatch.config.models_common import EnvVarName
 
 log = logging.getLogger(__name__)
+
+KIND: Final = "webpush"
+
+_MAILTO = re.compile(r"mailto:[^@\s]+@[^@\s]+")
+
+
+def _check_subject(value: str) -> str:
+    if _MAILTO.fullmatch(value):
+        return value
+    parts = urlsplit(value)
+    if parts.scheme == "https" and parts.netloc:
+        return value
+    raise ValueError(
+        f"{value!r} is not a VAPID subject; use a contact as mailto:ops@example.org or an https:// URL"
+    )
+
+
+VapidSubject = Annotated[str, AfterValidator(_check_subject)]
+"""The VAPID ``sub`` claim: mailto: contact or https: URL."""
+
+
+class Urgency(StrEnum):
+    """The Web Push ``Urgency`` header (RFC 8030 §5.3): how eagerly a phone on battery is woken."""
+
+    VERY_LOW = "very-low"
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+
+
+def _default_urgency() -> dict[NoticeKind, Urgency]:
+    return {
+        NoticeKind.NEW_TASK: Urgency.HIGH,
+        NoticeKind.ESCALATED: Urgency.HIGH,
+        NoticeKind.RETURNED: Urgency.HIGH,
+        NoticeKind.REMINDER: Urgency.NORMAL,
+    }
+
+
+class WebPushSettings(ChannelSettings):
+    """Web Push with VAPID (RFC 8292) and aes128gcm payload encryption (RFC 8291)."""
+
+    kind: Literal["webpush"] = Field(default=KIND, description="Channel kind: webpush.")
+    vapid_private_key_file: Path | None = Field(
+        default=None,
+        description="PEM file with the VAPID P-256 private key (`gridwatch push vapid-keys` writes one).",
+    )
+    vapid_private_key_env: EnvVarName | None = Field(
+        default=None,
+        description="Environment variable holding the VAPID private key instead (PEM, or base64url raw/DER).",
+    )
+    subject: VapidSubject = Field(
+        description="VAPID `sub` claim: who push services contact about this sender, mailto: or https: URL."
+    )
+    token_lifetime_s: int = Field(
+        default=12 * 3600,
+        ge=60,
+        le=24 * 3600,
+        description="Lifetime (`exp`) of each VAPID token, seconds; at most 24 h (RFC 8292 §2).",
+    )
+    ttl_s: int = Field(
+        default=24 * 3600,
+        ge=0,
+        le=28 * 24 * 3600,
+        description="How long the push service keeps a message for a phone that is offline, seconds (TTL).",
+    )
+    urgency: dict[NoticeKind, Urgency] = Field(
+        default_factory=_default_urgency,
+        description="Urgency header per notice kind (new_task, reminder, escalated, returned); else normal.",
+    )
+    collapse_per_case: bool = Field(
+        default=True,
+        description="Send a Topic header per case: a newer notice replaces one still waiting for the phone.",
+    )
+    timeout_s: float = Field(default=10.0, gt=0, le=120, description="Timeout of one push request, seconds.")
+
+    @model_validator(mode="after")
+    def _one_key_source(self) -> Self:
+        if (self.vapid_private_key_file is None) == (self.vapid_private_key_env is None):
+            raise ValueError("name the VAPID private key with exactly one of vapid_private_key_file or _env")
+        return self
+
+    def urgency_for(self, kind: NoticeKind) -> Urgency:
+        """The Urgency header for a notice kind."""
+        return self.urgency.get(kind, Urgency.NORMAL)
+
+
+def load_vapid_key(settings: WebPushSettings, env: Mapping[str, str]) -> VapidKey:
+    """The VAPID key from the file or environment variable the settings name."""
+    try:
+        if settings.vapid_private_key_file is not None:
+            return VapidKey.from_pem_file(settings.vapid_private_key_file)
+        name = settings.vapid_private_key_env
+        assert name is not None  # the settings validator guarantees one source
+        value = env.get(name, "")
+        if not value.strip():
+            raise PushConfigError(
+                f"webpush VAPID private key: environment variable {name} is not set (or empty)"
+            )
+        return VapidKey.from_text(value.strip(), f"${name}")
+    except VapidKeyError as error:
+        raise PushConfigError(f"webpush: {error}") from None
+
 
 MAX_PLAINTEXT_BYTES = 4096 - 86 - 17
 """Largest payload whose aes128gcm body fits the 4096 bytes every push service must take (RFC 8291 §4):
@@ -124,7 +245,7 @@ def _topic(case_id: str) -> str:
 class WebPushSender:
     """Sends notices to every push subscription of a person."""
 
-    kind = "webpush"
+    kind = KIND
 
     def __init__(
         self,
@@ -224,3 +345,23 @@ class WebPushSender:
             waits = [result.retry_after_s for result in transient if result.retry_after_s is not None]
             return SendResult.transient(f"web push failed: {summary}", max(waits) if waits else None)
         return SendResult.permanent(f"web push failed: {summary}")
+
+
+def build_sender(settings: WebPushSettings, context: ChannelContext) -> WebPushSender:
+    """The Web Push sender; it needs the subscription store's ``subscriptions_for`` and ``on_gone``."""
+    if context.subscriptions_for is None or context.on_gone is None:
+        raise PushConfigError("webpush is configured: pass subscriptions_for and on_gone to build_notifier")
+    return WebPushSender(
+        settings,
+        vapid_key=load_vapid_key(settings, context.env),
+        subscriptions_for=context.subscriptions_for,
+        on_gone=context.on_gone,
+        client=context.client,
+        clock=context.clock,
+        tz=context.tz,
+        on_ok=context.on_ok,
+    )
+
+
+PLUGIN = ChannelPlugin(KIND, WebPushSettings, build_sender)
+"""The Web Push channel, as :mod:`dispatch.push.registry` lists it."""

@@ -11,18 +11,50 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import Any, Final, Literal
 
 import httpx
+from pydantic import Field
 
-from dispatch.push.channel import SendResult
+from dispatch.push.channel import ChannelContext, ChannelPlugin, SendResult
 from dispatch.push.notice import TaskNotice
 from dispatch.push.rich_text import pack_lines
-from dispatch.push.settings import WeComSettings
+from dispatch.push.settings import BaseUrl, ChannelSettings
 from dispatch.push.token_api import TokenApiClient
 from dispatch.push.utf8 import truncate_utf8, utf8_len
 from dispatch.push.wording import deadline_line, local_time_text
 from gridwatch.config import Person, PushChannel, WeComChannel
+from gridwatch.config.models_common import EnvVarName
+
+KIND: Final = "wecom"
+
+
+class WeComSettings(ChannelSettings):
+    """A WeCom (企业微信) self-built application that sends application messages (textcard)."""
+
+    kind: Literal["wecom"] = Field(default=KIND, description="Channel kind: wecom.")
+
+    corp_id: str = Field(min_length=1, description="企业ID (corpid) of the organisation.")
+    agent_id: int = Field(ge=0, description="AgentId of the application the messages come from.")
+    secret_env: EnvVarName = Field(description="Environment variable holding the application's Secret.")
+    base_url: BaseUrl = Field(
+        default="https://qyapi.weixin.qq.com", description="Base URL of the WeCom server API."
+    )
+    button_text: str = Field(
+        default="详情", min_length=1, max_length=4, description="Text of the card's button (at most 4 chars)."
+    )
+    duplicate_check_interval_s: int = Field(
+        default=1800,
+        ge=1,
+        le=4 * 3600,
+        description="WeCom drops an identical message sent again within this many seconds (at most 4 h).",
+    )
+    transient_errcodes: tuple[int, ...] = Field(
+        default=(-1, 45009, 45033),
+        description="errcodes worth retrying (-1 system busy, 45009 rate limit, 45033 too many concurrent).",
+    )
+    timeout_s: float = Field(default=10.0, gt=0, le=120, description="Timeout of one API request, seconds.")
+
 
 TITLE_MAX_BYTES = 128
 DESCRIPTION_MAX_BYTES = 512
@@ -64,7 +96,7 @@ def textcard_message(
 class WeComSender:
     """Sends textcards as one WeCom application; ``secret`` is the application Secret (resolved from env)."""
 
-    kind = "wecom"
+    kind = KIND
 
     def __init__(
         self,
@@ -112,3 +144,13 @@ class WeComSender:
         return SendResult.delivered(
             f"wecom accepted textcard for {channel.user_id} (msgid {reply.get('msgid', '?')})"
         )
+
+
+def build_sender(settings: WeComSettings, context: ChannelContext) -> WeComSender:
+    """The WeCom sender, with the application Secret from the environment."""
+    secret = context.secret(settings.secret_env, "wecom application secret")
+    return WeComSender(settings, secret=secret, client=context.client, clock=context.clock, tz=context.tz)
+
+
+PLUGIN = ChannelPlugin(KIND, WeComSettings, build_sender)
+"""The WeCom channel, as :mod:`dispatch.push.registry` lists it."""

@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
 
 from tests.dispatch.core.api_harness import Api, make_api
-from tests.dispatch.core.harness import local, make_harness
+from tests.dispatch.core.harness import HarnessFactory, local
 
 
 @pytest.fixture
-def api(migrated_engine: Engine, tmp_path: Path) -> Api:
-    return make_api(make_harness(migrated_engine, local("2026-11-23 09:00")), tmp_path / "photos")
+def api(new_harness: HarnessFactory, tmp_path: Path) -> Api:
+    return make_api(new_harness(local("2026-11-23 09:00")), tmp_path / "photos")

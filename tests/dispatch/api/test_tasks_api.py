@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from dispatch.domain.commands import ReceiveIncident
 from tests.dispatch.api.images import jpeg, png
-from tests.dispatch.core.api_harness import Api
+from tests.dispatch.core.api_harness import Api, make_api
 from tests.dispatch.core.flows import LEADER, OPERATOR, OTHER_LEADER, OTHER_WORKER, WORKER
-from tests.dispatch.core.harness import incident
+from tests.dispatch.core.harness import HarnessFactory, incident, local
 
 
 def _file(api: Api, incident_id: str = "inc-1") -> str:
@@ -135,9 +137,8 @@ def test_bad_photos_are_refused_naming_why(
     assert detail in answer.json()["detail"]
 
 
-def test_oversized_photo_is_413(api: Api) -> None:
-    core = api.harness.core
-    core.settings = core.settings.model_copy(update={"photo_max_bytes": 500})
+def test_oversized_photo_is_413(new_harness: HarnessFactory, tmp_path: Path) -> None:
+    api = make_api(new_harness(local("2026-11-23 09:00"), photo_max_bytes=500), tmp_path / "photos")
     case_id = _file(api)
     answer = api.post(
         f"/api/v1/cases/{case_id}/photos", WORKER, files={"file": ("a.jpg", jpeg(), "image/jpeg")}

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import Engine
 
-from tests.dispatch.core.harness import Harness, local, make_harness
+from tests.dispatch.core.harness import Harness, HarnessFactory, local
 
 
 @pytest.fixture
-def harness(migrated_engine: Engine) -> Harness:
-    return make_harness(migrated_engine, local("2026-11-23 09:00"))
+def harness(new_harness: HarnessFactory) -> Harness:
+    return new_harness(local("2026-11-23 09:00"))

@@ -1,5 +1,11 @@
 """A dispatch core on a real (migrated, site-synced) database with fakes at its edges: a settable clock, a
-notifier that records every notice, and a publisher that records every case event."""
+notifier that records every notice, and a publisher that records every case event.
+
+The core's background loops (timers, deliveries, outbox relay) run on their threads for the whole test, as
+in the process; :meth:`Harness.tick` wakes each and waits for a full round of it. They poll only once a
+minute, so between ticks nothing happens but what a commit wakes (the outbox relay). Tests make harnesses with
+the ``new_harness`` fixture (``tests/dispatch/conftest.py``), which stops their loops after the test.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
@@ -16,7 +22,7 @@ from sqlalchemy.orm import Session
 from dispatch.core import DispatchCore, build_core
 from dispatch.persistence.case_tables import CaseHistoryRecord, CaseRecord
 from dispatch.persistence.site_sync import sync_site
-from dispatch.push.notice import DeliveryAttempt, DeliveryOutcome, TaskNotice
+from dispatch.push.notice import DeliveryAttempt, DeliveryOutcome, DeliveryProgress, DeliveryStep, TaskNotice
 from dispatch.settings import DispatchSettings
 from gridwatch.config import Person, SiteConfig, load_site
 from gridwatch.messages import CaseEvent, Incident
@@ -28,6 +34,10 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 def local(text: str) -> datetime:
     """A Shanghai local time, e.g. ``local("2026-11-23 09:00")`` (a Monday)."""
     return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=SHANGHAI)
+
+
+ROUND_TIMEOUT_S = 60.0
+"""Longest a test waits for one round of a loop (rounds take milliseconds; the bound is for stuck threads)."""
 
 
 class FakeClock:
@@ -54,13 +64,13 @@ class RecordingNotifier:
     sent: list[TaskNotice] = field(default_factory=list)
     failing: set[str] = field(default_factory=set)
 
-    def deliver(self, person: Person, notice: TaskNotice) -> DeliveryOutcome:
+    def attempt(self, person: Person, notice: TaskNotice, progress: DeliveryProgress) -> DeliveryStep:
         self.sent.append(notice)
         ok = person.id not in self.failing
         attempt = DeliveryAttempt(
             channel="webpush", ok=ok, detail="ok" if ok else "410 Gone", at=self.clock()
         )
-        return DeliveryOutcome(person.id, ok, "webpush" if ok else None, (attempt,))
+        return DeliveryStep.finished(DeliveryOutcome(person.id, ok, "webpush" if ok else None, (attempt,)))
 
     def kinds_for(self, person_id: str) -> list[str]:
         return [str(n.kind) for n in self.sent if n.recipient_id == person_id]
@@ -118,19 +128,42 @@ class Harness:
     def kinds(self, case_id: str) -> list[str]:
         return [kind for kind, *_ in self.history(case_id)]
 
-    def tick(self) -> None:
-        self.core.tick()
+    def tick(self, timeout_s: float = ROUND_TIMEOUT_S) -> None:
+        """One full round of each production loop, begun after this call: due timers fire, owed pushes go
+        out, recorded events are published (a loop whose round fails logs it, as in the process)."""
+        for loop in self.core.loops:
+            loop.run_round(timeout_s)
+
+    def stop(self) -> None:
+        """Stop the loops, as when the process stops."""
+        self.core.stop()
 
 
 def make_harness(engine: Engine, start: datetime, site: SiteConfig | None = None, **settings: Any) -> Harness:
+    """A harness with its loops running, each past its first round (work left by an earlier harness on the
+    same database, as after a restart, is done when this returns); the caller stops it."""
     site = site or load_site(EXAMPLE_SITE)
     with Session(engine) as session, session.begin():
         sync_site(session, site)
     clock = FakeClock(start)
     notifier = RecordingNotifier(clock)
     publisher = RecordingPublisher()
+    settings.setdefault("timer_poll_s", 60.0)
     core = build_core(engine, site, DispatchSettings(**settings), clock, notifier, publisher)
-    return Harness(engine, site, clock, notifier, publisher, core)
+    harness = Harness(engine, site, clock, notifier, publisher, core)
+    core.start()
+    try:
+        harness.tick()
+    except BaseException:
+        harness.stop()
+        raise
+    return harness
+
+
+class HarnessFactory(Protocol):
+    """The ``new_harness`` fixture: a running harness on the test's database, stopped after the test."""
+
+    def __call__(self, start: datetime, site: SiteConfig | None = None, **settings: Any) -> Harness: ...
 
 
 def incident(

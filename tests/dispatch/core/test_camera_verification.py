@@ -12,7 +12,7 @@ from dispatch.verification import Verdict, camera_verdict
 from gridwatch.config import EndBeforeHandling
 from gridwatch.messages import Lifecycle
 from tests.dispatch.core.flows import WORKER, to_state
-from tests.dispatch.core.harness import Harness, incident, local
+from tests.dispatch.core.harness import Harness, HarnessFactory, incident, local
 
 T0 = local("2026-11-23 10:00")
 
@@ -104,10 +104,8 @@ def test_update_after_the_grace_returns_for_rework_with_fresh_evidence(harness: 
     assert harness.case(case_id).state.value == "verified"
 
 
-def test_grace_from_settings_overrides_the_zone(migrated_engine: object) -> None:
-    from tests.dispatch.core.harness import make_harness
-
-    h = make_harness(migrated_engine, local("2026-11-23 09:00"), verify_grace_s=600)  # type: ignore[arg-type]
+def test_grace_from_settings_overrides_the_zone(new_harness: HarnessFactory) -> None:
+    h = new_harness(local("2026-11-23 09:00"), verify_grace_s=600)
     case_id = _handled_case(h)
     h.core.bus.handle(
         ReceiveIncident(incident(lifecycle="update", revision=2, observed_at=local("2026-11-23 09:05")))

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from dispatch.domain import commands as c
 from dispatch.persistence.case_tables import CaseTimerRecord
 from tests.dispatch.core.flows import LEADER, WORKER, accept, actor, file_case
-from tests.dispatch.core.harness import Harness, local, make_harness
+from tests.dispatch.core.harness import Harness, HarnessFactory, local
 
 
 @pytest.mark.parametrize(
@@ -31,9 +31,9 @@ from tests.dispatch.core.harness import Harness, local, make_harness
     ],
 )
 def test_deadlines_count_working_hours_and_escalate_only_when_due(
-    migrated_engine: Engine, dispatched: str, accept_due: str, handle_due: str, quiet_until: str
+    new_harness: HarnessFactory, dispatched: str, accept_due: str, handle_due: str, quiet_until: str
 ) -> None:
-    h = make_harness(migrated_engine, local(dispatched))
+    h = new_harness(local(dispatched))
     case_id = file_case(h)
     case = h.case(case_id)
     assert case.assignee_id is not None
@@ -139,8 +139,8 @@ def _timers(engine: Engine) -> list[tuple[str, datetime, bool]]:
         return [(t.kind.value, t.due_at, t.fired_at is not None) for t in rows]
 
 
-def test_timers_survive_a_restart_and_fire_once(migrated_engine: Engine) -> None:
-    first = make_harness(migrated_engine, local("2026-11-23 09:00"))
+def test_timers_survive_a_restart_and_fire_once(migrated_engine: Engine, new_harness: HarnessFactory) -> None:
+    first = new_harness(local("2026-11-23 09:00"))
     case_id = file_case(first)
     first.tick()
     assert _timers(migrated_engine) == [
@@ -150,9 +150,10 @@ def test_timers_survive_a_restart_and_fire_once(migrated_engine: Engine) -> None
     ]
 
     # the process stops; a new one starts after the accept deadline passed
-    second = make_harness(migrated_engine, local("2026-11-23 09:40"))
+    first.stop()
+    second = new_harness(local("2026-11-23 09:40"))
     second.tick()
-    again = make_harness(migrated_engine, local("2026-11-23 09:41"))  # and once more
+    again = new_harness(local("2026-11-23 09:41"))  # and once more, while the second still runs
     again.tick()
     second.tick()
 
@@ -182,7 +183,7 @@ def test_timers_survive_a_restart_and_fire_once(migrated_engine: Engine) -> None
     ],
 )
 def test_deadlines_follow_the_time_limits_of_the_cases_grid(
-    migrated_engine: Engine,
+    new_harness: HarnessFactory,
     grid_limits: list[dict[str, object]],
     accept_due: str,
     handle_due: str,
@@ -202,7 +203,7 @@ def test_deadlines_follow_the_time_limits_of_the_cases_grid(
             ]
             event_class["remind_before_h"] = 0
     site = SiteConfig.model_validate(data)
-    h = make_harness(migrated_engine, local("2026-11-23 09:00"), site=site)
+    h = new_harness(local("2026-11-23 09:00"), site=site)
     case = h.case(file_case(h))
     assert (case.accept_due_at, case.handle_due_at) == (local(accept_due), local(handle_due))
     with Session(h.engine) as session:

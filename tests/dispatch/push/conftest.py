@@ -1,4 +1,5 @@
-"""Fixtures of the push tests: local HTTP servers, a fixed clock, a sleep that records instead of waiting."""
+"""Fixtures of the push tests: local HTTP servers, a fixed clock, and a driver that runs a notifier's steps
+to the end, moving the clock over the waits it schedules."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
+from dispatch.push.notice import DeliveryOutcome, DeliveryProgress, Notifier, TaskNotice
+from gridwatch.config import Person
 from tests.dispatch.push.local_http import Handler, LocalHttpServer
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -27,14 +30,24 @@ class ManualClock:
         self.now += timedelta(seconds=seconds)
 
 
-class RecordingSleep:
-    """Records the requested waits instead of sleeping."""
+class ScheduledRetries:
+    """Takes a notifier's steps until the delivery is finished, as the delivery worker does over its rounds:
+    each wait the notifier schedules is recorded in ``waits`` and the clock moved over it (nothing sleeps)."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: ManualClock) -> None:
+        self.clock = clock
         self.waits: list[float] = []
 
-    def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
+    def deliver(self, notifier: Notifier, person: Person, notice: TaskNotice) -> DeliveryOutcome:
+        progress = DeliveryProgress()
+        for _ in range(100):
+            step = notifier.attempt(person, notice, progress)
+            if step.outcome is not None:
+                return step.outcome
+            self.waits.append(step.retry_in_s)
+            self.clock.advance(step.retry_in_s)
+            progress = step.progress
+        raise AssertionError("the notifier did not finish the delivery in 100 steps")
 
 
 @pytest.fixture
@@ -44,8 +57,8 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def sleep() -> RecordingSleep:
-    return RecordingSleep()
+def retries(clock: ManualClock) -> ScheduledRetries:
+    return ScheduledRetries(clock)
 
 
 @pytest.fixture

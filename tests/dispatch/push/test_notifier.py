@@ -1,4 +1,5 @@
-"""Channel order, retries with backoff and fallback: unit tests with scripted senders, then real servers."""
+"""Channel order, retries with backoff (scheduled, never slept) and fallback: unit tests with scripted
+senders, then real servers."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from dispatch.push.notice import DeliveryOutcome, TaskNotice
 from dispatch.push.webpush_crypto import VapidKey
 from dispatch.push.wiring import build_notifier
 from gridwatch.config import Person, PushChannel
-from tests.dispatch.push.conftest import SHANGHAI, ManualClock, RecordingSleep
+from tests.dispatch.push.conftest import SHANGHAI, ManualClock, ScheduledRetries
 from tests.dispatch.push.local_http import Handler, LocalHttpServer, Reply
 from tests.dispatch.push.push_service import PushService
 from tests.dispatch.push.samples import notice, person
@@ -33,31 +34,31 @@ class ScriptedSender:
         return self.script.pop(0) if len(self.script) > 1 else self.script[0]
 
 
-def _notifier(*senders: ScriptedSender, clock: ManualClock, sleep: RecordingSleep) -> ChannelNotifier:
-    return ChannelNotifier(senders, retry=RetrySettings(attempts_per_channel=3), clock=clock, sleep=sleep)
+def _notifier(*senders: ScriptedSender, clock: ManualClock) -> ChannelNotifier:
+    return ChannelNotifier(senders, retry=RetrySettings(attempts_per_channel=3), clock=clock)
 
 
 WEBPUSH_THEN_WECOM = person({"kind": "webpush"}, {"kind": "wecom", "user_id": "qx002"})
 
 
-def test_first_channel_that_takes_it_wins(clock: ManualClock, sleep: RecordingSleep) -> None:
+def test_first_channel_that_takes_it_wins(clock: ManualClock, retries: ScheduledRetries) -> None:
     webpush = ScriptedSender("webpush", [SendResult.delivered("ok")])
     wecom = ScriptedSender("wecom", [SendResult.delivered("ok")])
 
-    outcome = _notifier(webpush, wecom, clock=clock, sleep=sleep).deliver(WEBPUSH_THEN_WECOM, notice())
+    outcome = retries.deliver(_notifier(webpush, wecom, clock=clock), WEBPUSH_THEN_WECOM, notice())
 
     assert outcome == DeliveryOutcome("p-002", True, "webpush", outcome.attempts)
     assert len(outcome.attempts) == 1 and outcome.attempts[0].at == clock.now
-    assert wecom.calls == [] and sleep.waits == []
+    assert wecom.calls == [] and retries.waits == []
 
 
 def test_transient_failures_are_retried_with_exponential_backoff_then_fall_back(
-    clock: ManualClock, sleep: RecordingSleep
+    clock: ManualClock, retries: ScheduledRetries
 ) -> None:
     webpush = ScriptedSender("webpush", [SendResult.transient("HTTP 503")])
     wecom = ScriptedSender("wecom", [SendResult.delivered("accepted")])
 
-    outcome = _notifier(webpush, wecom, clock=clock, sleep=sleep).deliver(WEBPUSH_THEN_WECOM, notice())
+    outcome = retries.deliver(_notifier(webpush, wecom, clock=clock), WEBPUSH_THEN_WECOM, notice())
 
     assert outcome.delivered and outcome.channel == "wecom"
     assert [(a.channel, a.ok) for a in outcome.attempts] == [
@@ -66,57 +67,59 @@ def test_transient_failures_are_retried_with_exponential_backoff_then_fall_back(
         ("webpush", False),
         ("wecom", True),
     ]
-    assert sleep.waits == [1.0, 2.0]  # no wait after the last try, none before falling back
+    assert retries.waits == [1.0, 2.0]  # no wait after the last try, none before falling back
 
 
-def test_permanent_failure_is_not_retried(clock: ManualClock, sleep: RecordingSleep) -> None:
+def test_permanent_failure_is_not_retried(clock: ManualClock, retries: ScheduledRetries) -> None:
     webpush = ScriptedSender("webpush", [SendResult.permanent("no subscription")])
     wecom = ScriptedSender("wecom", [SendResult.transient("busy"), SendResult.delivered("ok")])
 
-    outcome = _notifier(webpush, wecom, clock=clock, sleep=sleep).deliver(WEBPUSH_THEN_WECOM, notice())
+    outcome = retries.deliver(_notifier(webpush, wecom, clock=clock), WEBPUSH_THEN_WECOM, notice())
 
     assert [a.channel for a in outcome.attempts] == ["webpush", "wecom", "wecom"]
     assert outcome.channel == "wecom"
-    assert sleep.waits == [1.0]
+    assert retries.waits == [1.0]
 
 
-def test_retry_after_is_honoured_but_capped(clock: ManualClock, sleep: RecordingSleep) -> None:
+def test_retry_after_is_honoured_but_capped(clock: ManualClock, retries: ScheduledRetries) -> None:
     webpush = ScriptedSender("webpush", [SendResult.transient("429", 600.0), SendResult.delivered("ok")])
 
-    _notifier(webpush, clock=clock, sleep=sleep).deliver(person({"kind": "webpush"}), notice())
+    retries.deliver(_notifier(webpush, clock=clock), person({"kind": "webpush"}), notice())
 
-    assert sleep.waits == [30.0]
+    assert retries.waits == [30.0]
 
 
-def test_nothing_delivered_keeps_every_attempt(clock: ManualClock, sleep: RecordingSleep) -> None:
+def test_nothing_delivered_keeps_every_attempt(clock: ManualClock, retries: ScheduledRetries) -> None:
     webpush = ScriptedSender("webpush", [SendResult.permanent("gone")])
     wecom = ScriptedSender("wecom", [SendResult.permanent("wecom errcode 60111: userid not found")])
 
-    outcome = _notifier(webpush, wecom, clock=clock, sleep=sleep).deliver(WEBPUSH_THEN_WECOM, notice())
+    outcome = retries.deliver(_notifier(webpush, wecom, clock=clock), WEBPUSH_THEN_WECOM, notice())
 
     assert not outcome.delivered and outcome.channel is None
     assert outcome.detail == "wecom errcode 60111: userid not found"
     assert DeliveryOutcome.from_record(outcome.as_record()) == outcome
 
 
-def test_person_without_channels_gets_a_clear_outcome(clock: ManualClock, sleep: RecordingSleep) -> None:
-    outcome = _notifier(clock=clock, sleep=sleep).deliver(person(), notice())
+def test_person_without_channels_gets_a_clear_outcome(clock: ManualClock, retries: ScheduledRetries) -> None:
+    outcome = retries.deliver(_notifier(clock=clock), person(), notice())
 
     assert not outcome.delivered
     assert outcome.detail == "p-002 has no channel configured"
 
 
-def test_unconfigured_channel_kind_is_skipped(clock: ManualClock, sleep: RecordingSleep) -> None:
+def test_unconfigured_channel_kind_is_skipped(clock: ManualClock, retries: ScheduledRetries) -> None:
     wecom = ScriptedSender("wecom", [SendResult.delivered("ok")])
     someone = person({"kind": "sms", "phone": "13179671866"}, {"kind": "wecom", "user_id": "qx002"})
 
-    outcome = _notifier(wecom, clock=clock, sleep=sleep).deliver(someone, notice())
+    outcome = retries.deliver(_notifier(wecom, clock=clock), someone, notice())
 
     assert outcome.channel == "wecom"
     assert outcome.attempts[0].detail == "sms is not configured here"
 
 
-def test_a_crashing_sender_does_not_stop_the_next_channel(clock: ManualClock, sleep: RecordingSleep) -> None:
+def test_a_crashing_sender_does_not_stop_the_next_channel(
+    clock: ManualClock, retries: ScheduledRetries
+) -> None:
     class Broken:
         kind = "webpush"
 
@@ -124,28 +127,28 @@ def test_a_crashing_sender_does_not_stop_the_next_channel(clock: ManualClock, sl
             raise KeyError("endpoint")
 
     wecom = ScriptedSender("wecom", [SendResult.delivered("ok")])
-    notifier = ChannelNotifier([Broken(), wecom], retry=RetrySettings(), clock=clock, sleep=sleep)
+    notifier = ChannelNotifier([Broken(), wecom], retry=RetrySettings(), clock=clock)
 
-    outcome = notifier.deliver(WEBPUSH_THEN_WECOM, notice())
+    outcome = retries.deliver(notifier, WEBPUSH_THEN_WECOM, notice())
 
     assert outcome.channel == "wecom"
     assert outcome.attempts[0].detail == "webpush sender error: KeyError: 'endpoint'"
 
 
-def test_notice_for_someone_else_is_refused(clock: ManualClock, sleep: RecordingSleep) -> None:
+def test_notice_for_someone_else_is_refused(clock: ManualClock, retries: ScheduledRetries) -> None:
     with pytest.raises(ValueError, match="notice for 'p-999' handed over with person 'p-002'"):
-        _notifier(clock=clock, sleep=sleep).deliver(person(), notice(recipient_id="p-999"))
+        retries.deliver(_notifier(clock=clock), person(), notice(recipient_id="p-999"))
 
 
-def test_two_senders_of_one_kind_are_refused(clock: ManualClock, sleep: RecordingSleep) -> None:
+def test_two_senders_of_one_kind_are_refused(clock: ManualClock, retries: ScheduledRetries) -> None:
     with pytest.raises(ValueError, match="two senders for channel kind 'wecom'"):
-        _notifier(ScriptedSender("wecom", []), ScriptedSender("wecom", []), clock=clock, sleep=sleep)
+        _notifier(ScriptedSender("wecom", []), ScriptedSender("wecom", []), clock=clock)
 
 
 def test_gone_phone_falls_back_to_wecom_over_real_servers(
     serve: Callable[[Handler], LocalHttpServer],
     clock: ManualClock,
-    sleep: RecordingSleep,
+    retries: ScheduledRetries,
     http_client: httpx.Client,
 ) -> None:
     push = PushService(clock)
@@ -177,10 +180,9 @@ def test_gone_phone_falls_back_to_wecom_over_real_servers(
         on_gone=stored.remove,
         env={"GW_VAPID": VapidKey.generate().private_pem().decode(), "GW_WECOM": "s3cret"},
         clock=clock,
-        sleep=sleep,
     )
 
-    outcome = notifier.deliver(WEBPUSH_THEN_WECOM, notice())
+    outcome = retries.deliver(notifier, WEBPUSH_THEN_WECOM, notice())
 
     assert outcome.delivered and outcome.channel == "wecom"
     assert [(a.channel, a.ok) for a in outcome.attempts] == [
@@ -191,5 +193,5 @@ def test_gone_phone_falls_back_to_wecom_over_real_servers(
     assert "gone (HTTP 410)" in outcome.attempts[0].detail
     assert outcome.attempts[1].detail == "wecom errcode -1: system busy"
     assert stored == []  # on_gone removed the dead subscription
-    assert sleep.waits == [0.5]
+    assert retries.waits == [0.5]
     assert wecom.sent[0]["touser"] == "qx002"

@@ -9,7 +9,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from dispatch.push import PushConfigError, PushSettings, RetrySettings, build_notifier
+from dispatch.push import PushConfigError, PushSettings, RetrySettings, WeComSettings, build_notifier
 from dispatch.push.webpush_crypto import VapidKey, VapidKeyError, b64url_encode
 from tests.dispatch.push.conftest import SHANGHAI
 
@@ -51,7 +51,8 @@ def test_settings_load_from_yaml(tmp_path: Path) -> None:
 
     settings = PushSettings.load(path)
 
-    assert settings.wecom is not None and settings.wecom.base_url == "http://127.0.0.1:1"
+    wecom = settings.section(WeComSettings)
+    assert wecom is not None and wecom.base_url == "http://127.0.0.1:1"
     assert settings.webpush is None and settings.retry == RetrySettings()
 
 

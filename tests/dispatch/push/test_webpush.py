@@ -13,7 +13,7 @@ from dispatch.push.webpush import MAX_PLAINTEXT_BYTES, push_payload
 from dispatch.push.webpush_crypto import VapidKey
 from dispatch.push.wiring import build_notifier
 from gridwatch.config import WebPushChannel
-from tests.dispatch.push.conftest import SHANGHAI, ManualClock, RecordingSleep
+from tests.dispatch.push.conftest import SHANGHAI, ManualClock, ScheduledRetries
 from tests.dispatch.push.local_http import Handler, LocalHttpServer, Reply
 from tests.dispatch.push.push_service import PushService
 from tests.dispatch.push.samples import notice, person
@@ -169,7 +169,7 @@ def test_long_body_is_cut_to_fit_4096_bytes_and_still_decrypts(setup: Setup) -> 
 def test_retry_after_429_then_delivery_through_the_notifier(
     serve: Callable[[Handler], LocalHttpServer],
     clock: ManualClock,
-    sleep: RecordingSleep,
+    retries: ScheduledRetries,
     http_client: httpx.Client,
 ) -> None:
     service = PushService(clock)
@@ -189,12 +189,11 @@ def test_retry_after_429_then_delivery_through_the_notifier(
         on_gone=lambda s: None,
         env={"GW_VAPID": key.private_pem().decode()},
         clock=clock,
-        sleep=sleep,
     )
 
-    outcome = notifier.deliver(person({"kind": "webpush"}), notice())
+    outcome = retries.deliver(notifier, person({"kind": "webpush"}), notice())
 
     assert outcome.delivered and outcome.channel == "webpush"
     assert [a.ok for a in outcome.attempts] == [False, True]
-    assert sleep.waits == [5.0]  # the Retry-After beats the 1 s initial backoff
+    assert retries.waits == [5.0]  # the Retry-After beats the 1 s initial backoff
     assert service.received[0].claims["_k"] == key.public_key_b64url

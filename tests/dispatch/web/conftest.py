@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
 
 from dispatch.camera_status import CameraStatusBoard
-from tests.dispatch.core.harness import local, make_harness
+from tests.dispatch.core.harness import HarnessFactory, local
 from tests.dispatch.web.live_site import LiveSite, start_live_site
 
 CHROMIUM = os.environ.get("GW_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -30,8 +29,8 @@ def board() -> CameraStatusBoard:
 
 
 @pytest.fixture
-def live(migrated_engine: Engine, tmp_path: Path, board: CameraStatusBoard) -> Iterator[LiveSite]:
-    site, server = start_live_site(make_harness(migrated_engine, local("2026-11-23 09:00")), tmp_path, board)
+def live(new_harness: HarnessFactory, tmp_path: Path, board: CameraStatusBoard) -> Iterator[LiveSite]:
+    site, server = start_live_site(new_harness(local("2026-11-23 09:00")), tmp_path, board)
     try:
         yield site
     finally:

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from dispatch.api.context import ApiContext
@@ -31,7 +31,7 @@ from dispatch.rating_links import RatingLinkSigner
 from dispatch.settings import DispatchSettings
 from tests.dispatch.core.api_harness import Api
 from tests.dispatch.core.flows import LEADER, WORKER
-from tests.dispatch.core.harness import Harness, RecordingPublisher, incident, local, make_harness
+from tests.dispatch.core.harness import Harness, HarnessFactory, RecordingPublisher, incident, local
 from tests.dispatch.push.local_http import LocalHttpServer, Reply
 from tests.dispatch.push.push_service import PushService
 
@@ -39,8 +39,8 @@ KEY = VapidKey.generate()
 
 
 @pytest.fixture
-def harness(migrated_engine: Engine) -> Harness:
-    return make_harness(migrated_engine, local("2026-11-23 09:00"))
+def harness(new_harness: HarnessFactory) -> Harness:
+    return new_harness(local("2026-11-23 09:00"))
 
 
 @pytest.fixture
@@ -171,8 +171,13 @@ def test_a_new_case_is_pushed_to_the_stored_subscription_and_a_gone_one_is_delet
     store.save(WORKER, old_phone)
     service.script["/push/old-phone"] = [Reply(410, b"unsubscribed")]
     settings = PushSettings(
-        webpush=WebPushSettings(vapid_private_key_env="GW_TEST_VAPID", subject="mailto:ops@gw.example.org")
+        channels={
+            "webpush": WebPushSettings(
+                vapid_private_key_env="GW_TEST_VAPID", subject="mailto:ops@gw.example.org"
+            )
+        }
     )
+    harness.stop()  # the core below, with the real notifier, is the process now
     with httpx.Client() as client:
         notifier = build_notifier(
             settings,
@@ -183,7 +188,6 @@ def test_a_new_case_is_pushed_to_the_stored_subscription_and_a_gone_one_is_delet
             on_ok=store.mark_ok,
             env={"GW_TEST_VAPID": KEY.private_pem().decode("ascii")},
             clock=harness.clock,
-            sleep=lambda _s: None,
         )
         core = build_core(
             harness.engine,
@@ -193,9 +197,10 @@ def test_a_new_case_is_pushed_to_the_stored_subscription_and_a_gone_one_is_delet
             notifier,
             RecordingPublisher(),
         )
-        core.bus.handle(ReceiveIncident(incident("inc-push-1")))
-        case_id = harness.case_of("inc-push-1").id
-        core.tick()
+        with core.running():
+            core.bus.handle(ReceiveIncident(incident("inc-push-1")))
+            case_id = harness.case_of("inc-push-1").id
+            core.delivery_loop.run_round()
 
     [received] = service.received
     assert received.path == "/push/phone-1"

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 
 from dispatch.api.context import ApiContext
 from dispatch.app import create_app
@@ -20,7 +19,7 @@ from dispatch.web.pages import CONTENT_SECURITY_POLICY
 from gridwatch.messages import CameraCounters, CameraStatus
 from tests.dispatch.core.api_harness import Api
 from tests.dispatch.core.flows import OPERATOR, WORKER
-from tests.dispatch.core.harness import local, make_harness
+from tests.dispatch.core.harness import HarnessFactory, local
 
 BASE = "https://gw.example.org"
 
@@ -40,8 +39,8 @@ def board() -> CameraStatusBoard:
 
 
 @pytest.fixture
-def api(migrated_engine: Engine, tmp_path: Path, evidence_root: Path, board: CameraStatusBoard) -> Api:
-    harness = make_harness(migrated_engine, local("2026-11-23 09:00"))
+def api(new_harness: HarnessFactory, tmp_path: Path, evidence_root: Path, board: CameraStatusBoard) -> Api:
+    harness = new_harness(local("2026-11-23 09:00"))
     context = ApiContext(
         core=harness.core,
         photos=PhotoStore(tmp_path / "photos"),
