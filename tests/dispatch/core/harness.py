@@ -58,19 +58,25 @@ class FakeClock:
 
 @dataclass
 class RecordingNotifier:
-    """A Notifier (the dispatch/push contract) that records notices; fails for the people in ``failing``."""
+    """A Notifier (the dispatch/push contract) that records notices; fails for the people in ``failing``;
+    for those in ``retry_after_s``, a first try fails transiently and asks for the next that much later."""
 
     clock: FakeClock
     sent: list[TaskNotice] = field(default_factory=list)
     failing: set[str] = field(default_factory=set)
+    retry_after_s: dict[str, float] = field(default_factory=dict)
 
     def attempt(self, person: Person, notice: TaskNotice, progress: DeliveryProgress) -> DeliveryStep:
         self.sent.append(notice)
+        if person.id in self.retry_after_s and not progress.attempts:
+            busy = DeliveryAttempt(channel="webpush", ok=False, detail="HTTP 503", at=self.clock())
+            return DeliveryStep.retry(DeliveryProgress(0, 1, (busy,)), self.retry_after_s[person.id])
         ok = person.id not in self.failing
         attempt = DeliveryAttempt(
             channel="webpush", ok=ok, detail="ok" if ok else "410 Gone", at=self.clock()
         )
-        return DeliveryStep.finished(DeliveryOutcome(person.id, ok, "webpush" if ok else None, (attempt,)))
+        attempts = (*progress.attempts, attempt)
+        return DeliveryStep.finished(DeliveryOutcome(person.id, ok, "webpush" if ok else None, attempts))
 
     def kinds_for(self, person_id: str) -> list[str]:
         return [str(n.kind) for n in self.sent if n.recipient_id == person_id]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from datetime import timedelta
 
 from dispatch.live import LiveFeed
 from gridwatch.messages import CaseEvent, CaseEventKind
 from tests.dispatch.core.flows import WORKER, file_case
-from tests.dispatch.core.harness import Harness
+from tests.dispatch.core.harness import Harness, local
 
 
 def _event(n: int) -> CaseEvent:
@@ -49,8 +50,10 @@ def test_a_subscriber_that_falls_behind_gets_one_resync() -> None:
         sub = feed.subscribe("p-002")
         for n in range(5):
             feed.publish(_event(n), {"p-002"})
-        await asyncio.sleep(0.05)
-        items = []
+        # the five hand-offs run in the loop, in order, before this coroutine resumes with the first item
+        first = await sub.next(timeout_s=5)
+        assert first is not None
+        items = [first.resync]
         while (item := await sub.next(timeout_s=0.05)) is not None:
             items.append(item.resync)
         sub.close()
@@ -84,3 +87,37 @@ def test_a_push_left_sending_by_a_crash_is_sent_again_later(harness: Harness) ->
     harness.clock.advance(minutes=6)
     harness.tick()
     assert [n.case_id for n in harness.notifier.sent] == [case_id]
+
+
+def test_a_transient_failure_is_tried_again_at_its_scheduled_time_not_before(harness: Harness) -> None:
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from dispatch.persistence.case_tables import DeliveryRecord
+
+    def delivery() -> DeliveryRecord:
+        with Session(harness.engine) as session:
+            return session.scalars(select(DeliveryRecord)).one()
+
+    due = local("2026-11-23 09:00") + timedelta(seconds=90)
+    harness.notifier.retry_after_s[WORKER] = 90.0
+    case_id = file_case(harness)
+    harness.tick()
+    waiting = delivery()
+    assert (waiting.status.value, waiting.next_attempt_at) == ("pending", due)
+    assert (waiting.channel_index, waiting.channel_tries) == (0, 1)
+    assert [item["detail"] for item in waiting.attempt_log or []] == ["HTTP 503"]
+    assert harness.kinds(case_id) == ["filed", "dispatched"]  # not finished: nothing recorded on the case
+
+    harness.clock.set(due - timedelta(seconds=1))
+    harness.tick()
+    assert len(harness.notifier.sent) == 1  # not due yet
+
+    harness.clock.set(due)
+    harness.tick()
+    done = delivery()
+    assert len(harness.notifier.sent) == 2
+    assert (done.status.value, done.next_attempt_at) == ("delivered", None)
+    assert harness.kinds(case_id) == ["filed", "dispatched", "delivered"]
+    assert done.outcome is not None
+    assert [(a["detail"], a["ok"]) for a in done.outcome["attempts"]] == [("HTTP 503", False), ("ok", True)]

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from dispatch.push import ChannelNotifier, PushSettings, RetrySettings, SendResult
-from dispatch.push.notice import DeliveryOutcome, TaskNotice
+from dispatch.push.notice import DeliveryOutcome, DeliveryProgress, TaskNotice
 from dispatch.push.webpush_crypto import VapidKey
 from dispatch.push.wiring import build_notifier
 from gridwatch.config import Person, PushChannel
@@ -68,6 +68,20 @@ def test_transient_failures_are_retried_with_exponential_backoff_then_fall_back(
         ("wecom", True),
     ]
     assert retries.waits == [1.0, 2.0]  # no wait after the last try, none before falling back
+
+
+def test_a_transient_failure_ends_the_step_with_the_wait_and_where_to_resume(clock: ManualClock) -> None:
+    webpush = ScriptedSender("webpush", [SendResult.transient("HTTP 503"), SendResult.delivered("ok")])
+    notifier = _notifier(webpush, clock=clock)
+
+    step = notifier.attempt(WEBPUSH_THEN_WECOM, notice(), DeliveryProgress())
+
+    assert step.outcome is None and step.retry_in_s == 1.0
+    assert (step.progress.channel_index, step.progress.channel_tries) == (0, 1)
+    assert len(webpush.calls) == 1  # the retry is left to the scheduler, not made (or slept for) here
+    resumed = notifier.attempt(WEBPUSH_THEN_WECOM, notice(), step.progress)
+    assert resumed.outcome is not None and resumed.outcome.channel == "webpush"
+    assert [a.ok for a in resumed.outcome.attempts] == [False, True]
 
 
 def test_permanent_failure_is_not_retried(clock: ManualClock, retries: ScheduledRetries) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import typing
 from pathlib import Path
 
 import httpx
@@ -9,8 +10,18 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from dispatch.push import PushConfigError, PushSettings, RetrySettings, WeComSettings, build_notifier
+from dispatch.push import (
+    CHANNELS,
+    ChannelPlugin,
+    PushConfigError,
+    PushSettings,
+    RetrySettings,
+    WeComSettings,
+    build_notifier,
+    plugin_for,
+)
 from dispatch.push.webpush_crypto import VapidKey, VapidKeyError, b64url_encode
+from gridwatch.config import PushChannel
 from tests.dispatch.push.conftest import SHANGHAI
 
 WEBPUSH = {"vapid_private_key_env": "GW_VAPID", "subject": "mailto:ops@gw.example.org"}
@@ -122,3 +133,31 @@ def test_configured_kinds_are_wired() -> None:
     with httpx.Client() as client:
         notifier = build_notifier(settings, client=client, tz=SHANGHAI, env={"GW_WECOM": "s", "GW_DING": "d"})
     assert notifier.kinds == {"wecom", "dingtalk", "sms"}
+
+
+def test_every_channel_kind_of_the_site_file_has_a_registered_plugin() -> None:
+    union = typing.get_args(typing.get_args(PushChannel)[0])
+    site_kinds = {typing.get_args(model.model_fields["kind"].annotation)[0] for model in union}
+
+    assert site_kinds == {plugin.kind for plugin in CHANNELS}
+    assert plugin_for("wecom").settings_model is WeComSettings
+    with pytest.raises(KeyError, match="no push channel 'telegram'; known: webpush, wecom, dingtalk, sms"):
+        plugin_for("telegram")
+
+
+def test_each_section_is_validated_by_the_model_of_its_kind() -> None:
+    settings = PushSettings.from_mapping({"sms": {"url": "http://127.0.0.1:1/sms"}, "wecom": WECOM})
+
+    assert {kind: type(section).__name__ for kind, section in settings.channels.items()} == {
+        "sms": "SmsGatewaySettings",
+        "wecom": "WeComSettings",
+    }
+    with pytest.raises(ValueError, match="telegram: Extra inputs are not permitted"):
+        PushSettings.from_mapping({"telegram": {"token_env": "GW_TG"}})
+    with pytest.raises(ValueError, match="channel section 'wecom' holds settings of kind 'sms'"):
+        PushSettings.from_mapping({"channels": {"wecom": {"kind": "sms", "url": "http://127.0.0.1:1/sms"}}})
+
+
+def test_a_plugin_must_serve_the_kind_its_settings_declare() -> None:
+    with pytest.raises(ValueError, match="its settings model WeComSettings declares kind 'wecom'"):
+        ChannelPlugin("sms", WeComSettings, plugin_for("wecom").build)
