@@ -13,11 +13,9 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from detectors.class_map import ClassMap, ObjectKind
-from detectors.detections import Detections
 from gridwatch.config import SiteConfig
 from gridwatch.config.models_camera import Camera
-from gridwatch.config.models_rules import StorefrontTradingRule, TradingSignal
+from gridwatch.detections import Detections, ObjectKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,11 +51,7 @@ class CameraZones:
             static = False
             for rule in zone.rules:
                 kinds.update(rule.kinds)
-                if isinstance(rule, StorefrontTradingRule) and rule.signal in (
-                    TradingSignal.STATIC_FOREGROUND,
-                    TradingSignal.BOTH,
-                ):
-                    static = True
+                static = static or rule.uses_static_foreground
             zones.append(
                 ZoneView(
                     id=zone.id,
@@ -79,11 +73,11 @@ class CameraZones:
         scale_x, scale_y = width / self.native_width, height / self.native_height
         return [(zone, zone.scaled(scale_x, scale_y)) for zone in self.zones]
 
-    def watched(self, detections: Detections, class_map: ClassMap, width: int, height: int) -> bool:
+    def watched(self, detections: Detections, width: int, height: int) -> bool:
         """True when a detection stands (bottom-centre) in a zone whose rules watch its kind."""
         if not len(detections) or not self.zones:
             return False
-        kinds = detections.kinds(class_map)
+        kinds = detections.kind
         points = detections.bottom_centre
         for zone, polygon in self.polygons_for(width, height):
             contour = polygon.reshape(-1, 1, 2)

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gridwatch.messages.detections import ObjectKind
+from gridwatch.detections import ObjectKind
 
 __all__ = ["COCO_KINDS", "ClassMap", "ObjectKind", "coco_class_map"]
 

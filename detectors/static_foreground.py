@@ -22,8 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
-from gridwatch.messages.detections import Detection, ObjectKind
-from streams.rules.observation import STATIC_FOREGROUND_CLASS
+from gridwatch.detections import STATIC_FOREGROUND_CLASS, Detections, ObjectKind
 
 __all__ = [
     "STATIC_FOREGROUND_CLASS",
@@ -146,23 +145,21 @@ class StaticForeground:
         return blobs
 
 
-def as_detections(
-    blobs: list[StaticBlob], class_id: int, frame_width: int, frame_height: int
-) -> tuple[Detection, ...]:
-    """The blobs as detections to append to a frame's message (``class_id``: the slot the model reserves)."""
-    return tuple(
-        Detection(
-            box=(
-                min(blob.box[0], frame_width - 1.0),
-                min(blob.box[1], frame_height - 1.0),
-                min(blob.box[2], float(frame_width)),
-                min(blob.box[3], float(frame_height)),
-            ),
-            class_id=class_id,
-            class_name=STATIC_FOREGROUND_CLASS,
-            kind=ObjectKind.TRADING_OBJECT,
-            score=round(min(1.0, blob.fill), 3),
-            track_id=None,
+def as_detections(blobs: list[StaticBlob], frame_width: int, frame_height: int) -> Detections:
+    """The blobs as model-free detections of kind ``trading_object``, scored by how much of its box each
+    fills, to join a frame's model detections."""
+    boxes = [
+        (
+            min(blob.box[0], frame_width - 1.0),
+            min(blob.box[1], frame_height - 1.0),
+            min(blob.box[2], float(frame_width)),
+            min(blob.box[3], float(frame_height)),
         )
         for blob in blobs
+    ]
+    return Detections.model_free(
+        np.array(boxes, np.float32).reshape(-1, 4),
+        STATIC_FOREGROUND_CLASS,
+        ObjectKind.TRADING_OBJECT,
+        score=[min(1.0, blob.fill) for blob in blobs],
     )

@@ -22,9 +22,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gridwatch.messages import Detection
+from gridwatch.messages.detections import DetectionsField
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 class CacheKey(BaseModel):
@@ -60,7 +60,7 @@ class CachedFrame(BaseModel):
     captured_at: float = Field(description="Capture time the footage gave the frame, epoch seconds.")
     width: int = Field(gt=0, description="Width of the frame the detector saw.")
     height: int = Field(gt=0, description="Height of the frame the detector saw.")
-    detections: tuple[Detection, ...] = Field(description="Model and static-foreground detections.")
+    detections: DetectionsField = Field(description="Model and static-foreground detections.")
 
 
 class CacheMeta(BaseModel):

@@ -1,7 +1,7 @@
 """Running the detector over footage once, into the detection cache.
 
 The frames take the live path: sampled on the camera's grid, scaled to the ingest size, JPEG-encoded, then
-the detector worker's own pipeline (decode, model, tracker) and, when the camera's rules use it, the
+the detector worker's own pipeline (decode, model) and, when the camera's rules use it, the
 static-foreground signal. The model is loaded only on a cache miss.
 """
 
@@ -21,8 +21,7 @@ from detectors.camera_zones import CameraZones, SiteCameras
 from detectors.decoders.centernet import CenterNetDecoderConfig
 from detectors.models.custom import ModelFormat
 from detectors.models.registry import get_model_spec
-from detectors.tracking.registry import TrackerRegistry
-from detectors.tracking.settings import TrackerSettings
+from detectors.worker.activity import CameraActivity
 from detectors.worker.pipeline import DetectionPipeline
 from detectors.worker.static_foreground_signals import StaticForegroundSignals
 from gridwatch.config import Camera
@@ -182,14 +181,10 @@ class Detector:
     ) -> tuple[list[CachedFrame], list[bytes], CacheMeta]:
         backend = self.backend()
         started = time.perf_counter()
-        signals = (
-            StaticForegroundSignals([camera.id], reserved_class_id=len(backend.class_names))
-            if key.static_foreground
-            else None
-        )
+        signals = StaticForegroundSignals([camera.id]) if key.static_foreground else None
         pipeline = DetectionPipeline(
             backend,
-            TrackerRegistry(TrackerSettings(), time.monotonic),
+            CameraActivity(float("inf"), 1, time.monotonic),
             SiteCameras({}),
             extra_signals=signals,
         )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gridwatch.config import Camera, RuleKind, SiteConfig
-from gridwatch.messages import Detections, Frame, Incident, ModelRef, StageTimings
+from gridwatch.messages import Frame, FrameDetections, Incident, ModelRef, StageTimings
 from replay.cache import CachedFootage, DetectionCache
 from replay.detect import Detector
 from replay.errors import ReplayError
@@ -23,7 +23,6 @@ from replay.labels import Label
 from replay.sampling import sampled_frames
 from replay.scoring import Breakdown, Episode, Truth, breakdown, episodes
 from streams.rules.engine import SiteRules
-from streams.rules.observation import STATIC_FOREGROUND_CLASS
 
 #: Relative aspect-ratio difference above which footage does not fit a camera's zones.
 ASPECT_TOLERANCE = 0.02
@@ -136,7 +135,7 @@ def prepare_recorded(
     return prepared
 
 
-def messages(footage: PreparedFootage, conf: float) -> list[Detections]:
+def messages(footage: PreparedFootage, conf: float) -> list[FrameDetections]:
     """The detections messages of one footage item at confidence ``conf`` (static-foreground boxes are
     model-free and always kept)."""
     model = ModelRef(
@@ -144,11 +143,9 @@ def messages(footage: PreparedFootage, conf: float) -> list[Detections]:
     )
     out = []
     for seq, frame in enumerate(footage.cached.frames):
-        kept = tuple(
-            d for d in frame.detections if d.score >= conf or d.class_name == STATIC_FOREGROUND_CLASS
-        )
+        kept = frame.detections.with_min_score(conf)
         out.append(
-            Detections.model_construct(
+            FrameDetections.model_construct(
                 camera_id=footage.camera.id,
                 seq=seq,
                 captured_at=footage.start + frame.offset_s,
@@ -158,7 +155,7 @@ def messages(footage: PreparedFootage, conf: float) -> list[Detections]:
                 detections=kept,
                 timings_ms=_NO_TIMINGS,
                 evidence_url=None,
-                schema_version="gw.detections/1",
+                schema_version="gw.detections/2",
             )
         )
     return out

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from gridwatch.broker.dead_letter import DeadLetterRouter
-from gridwatch.messages import Detections, Incident, MalformedMessage, decode_record
+from gridwatch.messages import FrameDetections, Incident, MalformedMessage, decode_record
 from gridwatch.messages.dead_letter import DeadLetter
 from gridwatch.messages.topics import DETECTIONS
 from streams.rules.engine import SiteRules
@@ -54,7 +54,7 @@ class DetectionsHandler:
             message = decode_record(DETECTIONS, key, value)
         except MalformedMessage as error:
             return self._reject(partition, offset, key, value, error.reason)
-        assert isinstance(message, Detections)
+        assert isinstance(message, FrameDetections)
         if self.rules.camera(message.camera_id) is None:
             return self._reject(
                 partition, offset, key, value, f"camera {message.camera_id} is not in the site"

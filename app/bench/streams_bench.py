@@ -25,12 +25,11 @@ from typing import Any, TextIO
 
 from app.site_generator import SiteSpec, dump_site_yaml, generate_site
 from gridwatch.broker import EmbeddedBroker, KafkaSettings, make_consumer, make_producer
+from gridwatch.detections import Detections, ObjectKind
 from gridwatch.messages import (
-    Detection,
-    Detections,
+    FrameDetections,
     Incident,
     ModelRef,
-    ObjectKind,
     StageTimings,
     decode,
     encode,
@@ -74,24 +73,26 @@ def bench_site(cameras: int, cycle_s: int) -> tuple[str, list[_Camera]]:
     return dump_site_yaml(data), sim
 
 
-def _frame(camera: _Camera, seq: int, captured_at: float, parked: bool) -> Detections:
+_NAMES = ("person", "bicycle", "car", "motorcycle")
+_KINDS = (ObjectKind.PERSON, ObjectKind.TWO_WHEELER, ObjectKind.VEHICLE, ObjectKind.TWO_WHEELER)
+
+
+def _frame(camera: _Camera, seq: int, captured_at: float, parked: bool) -> FrameDetections:
     w, h = camera.width, camera.height
-    people = [
-        Detection(box=(0.1 * w, 0.5 * h, 0.14 * w, 0.8 * h), class_id=0, class_name="person",
-                  kind=ObjectKind.PERSON, score=0.9, track_id=seq),
-        Detection(box=(0.6 * w, 0.2 * h, 0.63 * w, 0.4 * h), class_id=0, class_name="person",
-                  kind=ObjectKind.PERSON, score=0.8, track_id=seq + 1),
-    ]  # fmt: skip
-    bike = Detection(box=(0.3 * w, 0.6 * h, 0.36 * w, 0.72 * h), class_id=3, class_name="motorcycle",
-                     kind=ObjectKind.TWO_WHEELER, score=0.85, track_id=7)  # fmt: skip
-    return Detections(
+    boxes = [(0.1 * w, 0.5 * h, 0.14 * w, 0.8 * h), (0.6 * w, 0.2 * h, 0.63 * w, 0.4 * h)]
+    scores, classes = [0.9, 0.8], [0, 0]
+    if parked:
+        boxes.append((0.3 * w, 0.6 * h, 0.36 * w, 0.72 * h))
+        scores.append(0.85)
+        classes.append(3)
+    return FrameDetections(
         camera_id=camera.id,
         seq=seq,
         captured_at=captured_at,
         frame_width=w,
         frame_height=h,
         model=ModelRef(id="bench", version="1"),
-        detections=(*people, bike) if parked else tuple(people),
+        detections=Detections.of_classes(boxes, scores, classes, _NAMES, _KINDS),
         timings_ms=StageTimings(decode=1, preprocess=1, infer=5, postprocess=1),
     )
 

@@ -6,7 +6,6 @@ pipelines and workers with the same functions.
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import time
 from collections.abc import Callable
@@ -20,12 +19,13 @@ from detectors.evidence.label_font import LabelPainter, make_label_painter
 from detectors.evidence.settings import EvidencePolicy, EvidenceSettings
 from detectors.evidence.stores import EvidenceStore, make_store
 from detectors.evidence.writer import EvidenceWriter
-from detectors.tracking.registry import TrackerRegistry
+from detectors.worker.activity import CameraActivity
 from detectors.worker.consumer_loop import ORDERED_PRODUCER, DetectWorker
 from detectors.worker.extra_signals import ExtraSignals
 from detectors.worker.metrics import DetectMetrics
 from detectors.worker.pipeline import DetectionPipeline
 from detectors.worker.settings import DetectWorkerSettings
+from detectors.worker.static_foreground_signals import StaticForegroundSignals
 from gridwatch.broker import DeadLetterRouter, KafkaSettings, make_consumer, make_producer
 from gridwatch.config import SiteConfig
 from gridwatch.runtime.metrics_http import serve_metrics
@@ -57,7 +57,7 @@ def build_pipeline(
     """The frames-to-detections pipeline of one worker."""
     return DetectionPipeline(
         backend,
-        TrackerRegistry(settings.tracker, clock),
+        CameraActivity(settings.camera_idle_s, settings.max_cameras, clock),
         SiteCameras.from_site(site),
         evidence=evidence,
         extra_signals=extra_signals,
@@ -95,11 +95,11 @@ def build_worker(
     return worker, consumer, producer
 
 
-def static_foreground_signals(site: SiteConfig | None, reserved_class_id: int) -> ExtraSignals | None:
+def static_foreground_signals(site: SiteConfig | None) -> ExtraSignals | None:
     """Static-foreground detection for the cameras whose trading rules ask for it, or None.
 
     Enabled per camera: when any zone of the camera has a storefront-trading rule with ``signal``
-    ``static_foreground`` or ``both``. Its boxes carry ``reserved_class_id`` (one past the model's classes).
+    ``static_foreground`` or ``both``.
     """
     cameras = SiteCameras.from_site(site)
     wanted = [
@@ -109,16 +109,8 @@ def static_foreground_signals(site: SiteConfig | None, reserved_class_id: int) -
     ]
     if not wanted:
         return None
-    if importlib.util.find_spec("detectors.static_foreground") is None:
-        log.warning(
-            "cameras %s ask for the static_foreground signal; detectors.static_foreground is not available",
-            wanted,
-        )
-        return None
-    from detectors.worker.static_foreground_signals import StaticForegroundSignals
-
     log.info("static_foreground signal on for cameras %s", wanted)
-    return StaticForegroundSignals(wanted, reserved_class_id)
+    return StaticForegroundSignals(wanted)
 
 
 def run_detect(
@@ -143,7 +135,7 @@ def run_detect(
         site,
         metrics=metrics,
         evidence=build_evidence(settings.evidence),
-        extra_signals=static_foreground_signals(site, reserved_class_id=len(backend.class_names)),
+        extra_signals=static_foreground_signals(site),
     )
     worker, consumer, producer = build_worker(kafka, settings, pipeline, metrics=metrics)
     log.info(

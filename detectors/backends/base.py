@@ -10,7 +10,7 @@ from numpy.typing import NDArray
 
 from detectors.backends.batch_input import PreparedBatch
 from detectors.class_map import ClassMap
-from detectors.detections import Detections
+from gridwatch.detections import Detections
 
 
 @runtime_checkable

@@ -13,9 +13,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from detectors.decoders.decoded import DecodedBoxes
-from detectors.detections import Detections
 from detectors.input_resize import Placement, ResizeMode, fit_rgb
 from detectors.models.runnable import InputLayout, RunnableModel
+from gridwatch.detections import Detections
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,11 +90,12 @@ def to_detections(model: RunnableModel, decoded: DecodedBoxes, placement: Placem
     inside = (xyxy[:, 2] > xyxy[:, 0]) & (xyxy[:, 3] > xyxy[:, 1])
     class_id = decoded.class_id[inside]
     known = class_id < len(model.class_names)  # a model may emit more classes than its configured names
-    return Detections(
-        xyxy=xyxy[inside][known],
-        class_id=class_id[known],
-        score=np.clip(decoded.score[inside][known], 0.0, 1.0),
-        class_names=model.class_names,
+    return Detections.of_classes(
+        xyxy[inside][known],
+        np.clip(decoded.score[inside][known], 0.0, 1.0),
+        class_id[known],
+        model.class_names,
+        model.class_kinds,
     )
 
 

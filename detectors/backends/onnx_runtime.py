@@ -14,11 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from detectors.backends.batch_input import InputPacker, PreparedBatch, decode_batch
 from detectors.backends.model_identity import RunnableModelIdentity
 from detectors.decoders.centernet import CenterNetDecoderConfig
-from detectors.detections import Detections
 from detectors.input_resize import ResizeMode
 from detectors.models.cache import ModelFiles
 from detectors.models.custom import CustomModelConfig
 from detectors.models.registry import DEFAULT_MODEL_ID, ModelSpec, get_model_spec, runnable_catalogue_model
+from gridwatch.detections import Detections
 
 PREFERRED_PROVIDERS: tuple[str, ...] = (
     "TensorrtExecutionProvider",

@@ -19,10 +19,10 @@ from numpy.typing import NDArray
 
 from detectors.backends.batch_input import InputPacker, PreparedBatch, decode_batch
 from detectors.backends.model_identity import RunnableModelIdentity
-from detectors.detections import Detections
 from detectors.models.cache import ModelFiles
 from detectors.models.registry import get_model_spec, runnable_catalogue_model
 from detectors.models.runnable import RunnableModel
+from gridwatch.detections import Detections
 
 if TYPE_CHECKING:
     from detectors.backends.factory import BackendChoice

@@ -16,8 +16,8 @@ from numpy.typing import NDArray
 
 from detectors.backends.batch_input import PreparedBatch
 from detectors.class_map import ClassMap, coco_class_map
-from detectors.detections import Detections
 from detectors.models.custom import file_digest
+from gridwatch.detections import Detections
 
 if TYPE_CHECKING:
     from detectors.backends.factory import BackendChoice
@@ -36,6 +36,7 @@ class UltralyticsBackend:
         self._settings = settings
         names = yolo.names
         self._names = tuple(str(names[k]) for k in sorted(names)) if isinstance(names, dict) else tuple(names)
+        self._kinds = tuple(class_map.kinds_of(self._names))
         self._max_batch = int(settings.pop("max_batch_size", 8))
 
     @classmethod
@@ -124,11 +125,12 @@ class UltralyticsBackend:
     def decode(self, prepared: PreparedBatch, outputs: list[NDArray[np.float32]]) -> list[Detections]:
         """Detections from each frame's (K, 6) rows, already in frame pixels."""
         return [
-            Detections(
-                xyxy=rows[:, :4],
-                class_id=rows[:, 5].astype(np.int64),
-                score=np.clip(rows[:, 4], 0.0, 1.0),
-                class_names=self._names,
+            Detections.of_classes(
+                rows[:, :4],
+                np.clip(rows[:, 4], 0.0, 1.0),
+                rows[:, 5].astype(np.int64),
+                self._names,
+                self._kinds,
             )
             for rows in outputs
         ]

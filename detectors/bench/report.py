@@ -29,8 +29,7 @@ from detectors.decoders.centernet import CenterNetDecoderConfig, decode_centerne
 from detectors.input_resize import Placement
 from detectors.models.cache import ModelFiles
 from detectors.models.registry import DEFAULT_MODEL_ID, get_model_spec
-from detectors.tracking.registry import TrackerRegistry
-from detectors.tracking.settings import TrackerSettings
+from detectors.worker.activity import CameraActivity
 from detectors.worker.pipeline import DetectionPipeline, decode_jpeg, split_evenly
 from gridwatch.messages import Frame
 
@@ -66,7 +65,7 @@ def _naive(model_path: Path, input_name: str, output_names: list[str], size: int
 
 def _worker(backend: StagedBackend, batch_size: int) -> tuple[ChunkRunner, DetectionPipeline]:
     """The worker pipeline fed ``batch_size`` frames at a time, as the consumer loop gathers them."""
-    pipeline = DetectionPipeline(backend, TrackerRegistry(TrackerSettings(), time.monotonic), SiteCameras({}))
+    pipeline = DetectionPipeline(backend, CameraActivity(300.0, 4096, time.monotonic), SiteCameras({}))
 
     def run(chunk: Sequence[Frame]) -> None:
         for first in range(0, len(chunk), batch_size):

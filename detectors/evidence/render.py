@@ -1,4 +1,4 @@
-"""Annotated snapshots: zone polygons with their names, boxes with kind, class, track id and score."""
+"""Annotated snapshots: zone polygons with their names, boxes with kind, class and score."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from detectors.camera_zones import CameraZones
-from detectors.class_map import ClassMap, ObjectKind
-from detectors.detections import NO_TRACK, Detections
 from detectors.evidence.label_font import BGR, LabelPainter
+from gridwatch.detections import Detections, ObjectKind
 
 KIND_LABELS: dict[ObjectKind, str] = {
     ObjectKind.TWO_WHEELER: "非机动车",
@@ -30,17 +29,15 @@ KIND_COLOURS: dict[ObjectKind, BGR] = {
 ZONE_COLOUR: BGR = (60, 60, 255)
 
 
-def box_label(kind: ObjectKind, class_name: str, track_id: int, score: float, cjk: bool) -> str:
-    """``非机动车 bicycle #12 0.83`` (the kind in Chinese only when the painter can draw it)."""
+def box_label(kind: ObjectKind, class_name: str, score: float, cjk: bool) -> str:
+    """``非机动车 bicycle 0.83`` (the kind in Chinese only when the painter can draw it)."""
     kind_text = KIND_LABELS[kind] if cjk else str(kind)
-    track = f" #{track_id}" if track_id != NO_TRACK else ""
-    return f"{kind_text} {class_name}{track} {score:.2f}"
+    return f"{kind_text} {class_name} {score:.2f}"
 
 
 def render_evidence(
     image: NDArray[np.uint8],
     detections: Detections,
-    class_map: ClassMap,
     zones: CameraZones | None,
     painter: LabelPainter,
 ) -> NDArray[np.uint8]:
@@ -64,19 +61,17 @@ def render_evidence(
                 (int(top_left[0]), int(top_left[1])),
                 ZONE_COLOUR,
             )
-    kinds = detections.kinds(class_map)
-    for box, name, kind, track, score in zip(
+    for box, name, kind, score in zip(
         detections.xyxy.tolist(),
-        detections.names,
-        kinds,
-        detections.track_id.tolist(),
+        detections.class_name,
+        detections.kind,
         detections.score.tolist(),
         strict=True,
     ):
         x1, y1, x2, y2 = (round(v) for v in box)
         colour = KIND_COLOURS[kind]
         cv2.rectangle(canvas, (x1, y1), (x2, y2), colour, thickness, cv2.LINE_AA)
-        painter.draw(canvas, box_label(kind, name, track, score, painter.supports_cjk), (x1, y1), colour)
+        painter.draw(canvas, box_label(kind, name, score, painter.supports_cjk), (x1, y1), colour)
     return canvas
 
 

@@ -6,12 +6,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from detectors.camera_zones import CameraZones
-from detectors.class_map import ClassMap
-from detectors.detections import Detections
 from detectors.evidence.label_font import LabelPainter
 from detectors.evidence.render import encode_jpeg, render_evidence
 from detectors.evidence.settings import EvidencePolicy, EvidenceSettings
 from detectors.evidence.stores import EvidenceStore, evidence_key
+from gridwatch.detections import Detections
 
 
 class EvidenceWriter:
@@ -22,16 +21,14 @@ class EvidenceWriter:
         self.store = store
         self.painter = painter
 
-    def wants(
-        self, detections: Detections, class_map: ClassMap, zones: CameraZones | None, width: int, height: int
-    ) -> bool:
+    def wants(self, detections: Detections, zones: CameraZones | None, width: int, height: int) -> bool:
         """Whether this frame gets a snapshot."""
         policy = self.settings.policy
         if policy is EvidencePolicy.ALWAYS:
             return True
         if policy is EvidencePolicy.NEVER or zones is None:
             return False
-        return zones.watched(detections, class_map, width, height)
+        return zones.watched(detections, width, height)
 
     def write(
         self,
@@ -41,13 +38,12 @@ class EvidenceWriter:
         captured_at: float,
         image: NDArray[np.uint8],
         detections: Detections,
-        class_map: ClassMap,
         zones: CameraZones | None,
     ) -> str | None:
         """The snapshot's URL, or None when the policy skips this frame."""
         height, width = image.shape[:2]
-        if not self.wants(detections, class_map, zones, width, height):
+        if not self.wants(detections, zones, width, height):
             return None
-        annotated = render_evidence(image, detections, class_map, zones, self.painter)
+        annotated = render_evidence(image, detections, zones, self.painter)
         jpeg = encode_jpeg(annotated, self.settings.jpeg_quality)
         return self.store.put(evidence_key(camera_id, captured_at, seq), jpeg)

@@ -20,6 +20,7 @@ from detectors.decoders.decoded import DecodedBoxes
 from detectors.decoders.ssd import SsdDecoderConfig, decode_ssd
 from detectors.decoders.yolo import YoloDecoderConfig, YoloLayout, decode_yolo, detect_layout
 from detectors.input_resize import ResizeMode
+from gridwatch.detections import ObjectKind
 
 
 class InputLayout(StrEnum):
@@ -102,3 +103,8 @@ class RunnableModel:
     """Name of the image input; None: the model's first input."""
     output_names: tuple[str, ...] | None = None
     """Outputs in the order the decoder reads them; None: all, in the model's order."""
+
+    @property
+    def class_kinds(self) -> tuple[ObjectKind, ...]:
+        """The object kind of each class, in class-id order."""
+        return tuple(self.class_map.kinds_of(self.class_names))

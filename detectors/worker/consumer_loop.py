@@ -85,7 +85,7 @@ class DetectWorker:
 
     # --- group membership ---------------------------------------------------------------------------------
     def subscribe(self) -> None:
-        """Join the group on gw.frames, with tracker clean-up when partitions move."""
+        """Join the group on gw.frames, with per-camera state clean-up when partitions move."""
         self.consumer.subscribe([FRAMES], listener=_Rebalance(self))
 
     @property
@@ -97,13 +97,13 @@ class DetectWorker:
         """Called by the consumer after a rebalance: forget the cameras whose partitions went elsewhere.
 
         Partitions revoked and given back to this worker (every eager rebalance revokes all) keep their
-        cameras' trackers; the frames gathered but not processed are fetched again from the committed offsets.
+        cameras' state; the frames gathered but not processed are fetched again from the committed offsets.
         """
         self._assigned = set(assigned)
         moved = {tp.partition for tp in self._revoked - self._assigned if tp.topic == FRAMES}
         self._revoked = set()
         cameras = [camera for camera, partition in self._camera_partition.items() if partition in moved]
-        self.pipeline.trackers.drop(cameras)
+        self.pipeline.cameras_active.drop(cameras)
         if self.pipeline.extra_signals is not None:
             self.pipeline.extra_signals.drop(cameras)
         for camera in cameras:
@@ -133,12 +133,11 @@ class DetectWorker:
         records = self._gather()
         if records:
             self._process(records)
-        quiet = self.pipeline.trackers.evict_idle()
+        quiet = self.pipeline.cameras_active.evict_idle()
         if quiet and self.pipeline.extra_signals is not None:
             self.pipeline.extra_signals.drop(quiet)
         if self.metrics is not None:
-            self.metrics.cameras.set(len(self.pipeline.trackers))
-            self.metrics.tracks.set(self.pipeline.trackers.track_count)
+            self.metrics.cameras.set(len(self.pipeline.cameras_active))
         return len(records)
 
     def _gather(self) -> list[Any]:

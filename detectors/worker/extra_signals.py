@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
 from detectors.camera_zones import CameraZones
-from gridwatch.messages import Detection, Frame
+from gridwatch.detections import Detections
+from gridwatch.messages import Frame
 
 
 class ExtraSignals(Protocol):
     """Per-camera detectors run next to the model, on the same decoded frame, in the camera's frame order."""
 
-    def detect(
-        self, frame: Frame, image: NDArray[np.uint8], zones: CameraZones | None
-    ) -> Sequence[Detection]:
+    def detect(self, frame: Frame, image: NDArray[np.uint8], zones: CameraZones | None) -> Detections:
         """Extra detections for this frame; empty for cameras that do not use the signal."""
         ...
 

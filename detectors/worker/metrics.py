@@ -68,9 +68,10 @@ class DetectMetrics:
             "gw_detect_evidence_failures", "Snapshots that could not be stored.", registry=self.registry
         )
         self.cameras = Gauge(
-            "gw_detect_cameras_tracked", "Cameras with tracker state.", registry=self.registry
+            "gw_detect_cameras_active",
+            "Cameras with a frame in the last camera_idle_s.",
+            registry=self.registry,
         )
-        self.tracks = Gauge("gw_detect_tracks", "Live tracks over all cameras.", registry=self.registry)
         self.partitions = Gauge(
             "gw_detect_partitions_assigned", "gw.frames partitions this worker owns.", registry=self.registry
         )

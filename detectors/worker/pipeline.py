@@ -1,8 +1,9 @@
-"""Frames to detections messages: JPEG decode, batched model run, tracking, evidence; every stage timed.
+"""Frames to detections messages: JPEG decode, batched model run, extra signals, evidence; every stage timed.
 
 Pure of Kafka: the worker loop feeds it the frames of one consumed batch, in partition-offset order, so each
-camera's frames reach its tracker in order. A frame whose JPEG does not decode (or disagrees with its header)
-comes back as rejected, with the reason, and the rest of the batch goes on.
+camera's frames reach its per-camera signals (static foreground) in order. A frame whose JPEG does not
+decode (or disagrees with its header) comes back as rejected, with the reason, and the rest of the batch
+goes on.
 """
 
 from __future__ import annotations
@@ -20,13 +21,12 @@ from numpy.typing import NDArray
 
 from detectors.backends.base import StagedBackend
 from detectors.camera_zones import SiteCameras
-from detectors.detections import DetectionMessage, Detections
 from detectors.evidence.writer import EvidenceWriter
-from detectors.tracking.registry import TrackerRegistry
+from detectors.worker.activity import CameraActivity
 from detectors.worker.extra_signals import ExtraSignals
 from detectors.worker.metrics import DetectMetrics
-from gridwatch.messages import Detection, Frame, ModelRef, StageTimings
-from gridwatch.messages import Detections as DetectionsMessage
+from gridwatch.detections import Detections
+from gridwatch.messages import Frame, FrameDetections, ModelRef, StageTimings
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ class FrameOutcome:
     """What became of one frame: its detections message, or why it was rejected."""
 
     frame: Frame
-    message: DetectionsMessage | None
+    message: FrameDetections | None
     rejected: str | None = None
 
 
@@ -83,12 +83,12 @@ def decode_jpeg(frame: Frame) -> NDArray[np.uint8]:
 
 
 class DetectionPipeline:
-    """Runs one consumed batch of frames through the model and the per-camera trackers."""
+    """Runs one consumed batch of frames through the model and the per-camera signals."""
 
     def __init__(
         self,
         backend: StagedBackend,
-        trackers: TrackerRegistry,
+        cameras_active: CameraActivity,
         cameras: SiteCameras,
         *,
         evidence: EvidenceWriter | None = None,
@@ -97,7 +97,7 @@ class DetectionPipeline:
         timer: Callable[[], float] = time.perf_counter,
     ) -> None:
         self.backend = backend
-        self.trackers = trackers
+        self.cameras_active = cameras_active
         self.cameras = cameras
         self.evidence = evidence
         self.extra_signals = extra_signals
@@ -121,7 +121,7 @@ class DetectionPipeline:
             for index, reason in rejected:
                 outcomes[index] = FrameOutcome(frames[index], None, reason)
         decoded.sort(key=lambda item: item.index)
-        for item in decoded:  # in order: each camera's tracker sees its frames in sequence
+        for item in decoded:  # in order: each camera's signals see its frames in sequence
             try:
                 outcomes[item.index] = FrameOutcome(item.frame, self._finish(item))
             except Exception as error:  # one frame's failure must not lose the batch: dead-letter it
@@ -180,18 +180,18 @@ class DetectionPipeline:
         if self.metrics is not None:
             self.metrics.batch_size.observe(len(chunk))
 
-    def _finish(self, item: _Decoded) -> DetectionsMessage:
+    def _finish(self, item: _Decoded) -> FrameDetections:
         frame, image = item.frame, item.image
         assert item.detections is not None
         start = self._timer()
-        detections = item.detections
-        sides = detections.xyxy[:, 2:] - detections.xyxy[:, :2]
-        detections = detections.select(np.all(sides >= MIN_BOX_SIDE, axis=1))
-        tracked = self.trackers.update(frame.camera_id, detections, frame.captured_at)
-        messages: list[DetectionMessage | Detection] = list(tracked.to_messages(self.backend.class_map))
+        detections = item.detections.with_min_side(MIN_BOX_SIDE)
+        pushed_out = self.cameras_active.seen(frame.camera_id)
         zones = self.cameras.get(frame.camera_id)
+        found = detections
         if self.extra_signals is not None:
-            messages.extend(self.extra_signals.detect(frame, image, zones))
+            if pushed_out:
+                self.extra_signals.drop(pushed_out)
+            found = Detections.merge([detections, self.extra_signals.detect(frame, image, zones)])
         item.postprocess_ms += (self._timer() - start) * 1000
         evidence_url = None
         if self.evidence is not None:
@@ -202,8 +202,7 @@ class DetectionPipeline:
                     seq=frame.seq,
                     captured_at=frame.captured_at,
                     image=image,
-                    detections=tracked,
-                    class_map=self.backend.class_map,
+                    detections=detections,
                     zones=zones,
                 )
             except Exception:  # a full disk or an unreachable bucket must not lose the detections
@@ -222,16 +221,14 @@ class DetectionPipeline:
             for stage in ("decode", "preprocess", "infer", "postprocess"):
                 self.metrics.stage(stage, getattr(timings, stage))
         height, width = image.shape[:2]
-        return DetectionsMessage.model_validate(
-            {
-                "camera_id": frame.camera_id,
-                "seq": frame.seq,
-                "captured_at": frame.captured_at,
-                "frame_width": width,
-                "frame_height": height,
-                "model": self._model,
-                "detections": messages,
-                "timings_ms": timings,
-                "evidence_url": evidence_url,
-            }
+        return FrameDetections(
+            camera_id=frame.camera_id,
+            seq=frame.seq,
+            captured_at=frame.captured_at,
+            frame_width=width,
+            frame_height=height,
+            model=self._model,
+            detections=found,
+            timings_ms=timings,
+            evidence_url=evidence_url,
         )

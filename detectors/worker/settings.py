@@ -5,7 +5,6 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from detectors.evidence.settings import EvidenceSettings
-from detectors.tracking.settings import TrackerSettings
 from gridwatch.runtime.metrics_http import DEFAULT_METRICS_HOST
 
 DEFAULT_GROUP_ID = "gw-detectors"
@@ -39,7 +38,15 @@ class DetectWorkerSettings(BaseModel):
     batching: BatchingSettings = Field(
         default_factory=BatchingSettings, description="Batching across cameras."
     )
-    tracker: TrackerSettings = Field(default_factory=TrackerSettings, description="Per-camera tracking.")
+    camera_idle_s: float = Field(
+        default=300.0,
+        gt=0.0,
+        description="Forget a camera's per-camera state (static-foreground model) after this many seconds "
+        "without a frame (worker clock).",
+    )
+    max_cameras: int = Field(
+        default=4096, gt=0, description="Most cameras with per-camera state; the longest quiet goes first."
+    )
     evidence: EvidenceSettings = Field(default_factory=EvidenceSettings, description="Annotated snapshots.")
     send_timeout_s: float = Field(
         default=30.0, gt=0, description="How long to wait for the broker to ack a batch's detections."

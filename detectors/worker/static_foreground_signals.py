@@ -10,26 +10,25 @@ from numpy.typing import NDArray
 
 from detectors.camera_zones import CameraZones
 from detectors.static_foreground import StaticForeground, StaticForegroundSettings, as_detections
-from gridwatch.messages import Detection, Frame
+from gridwatch.detections import Detections
+from gridwatch.messages import Frame
 
 
 class StaticForegroundSignals:
     """Feeds each enabled camera's frames, in order, to its own :class:`StaticForeground` model.
 
-    Its boxes join the frame's detections with ``class_id`` ``reserved_class_id`` (one past the model's
-    classes). State is bounded like the trackers': at most ``max_cameras`` models, and :meth:`drop` forgets
-    cameras that went quiet or moved to another worker.
+    Its boxes join the frame's detections as model-free ones (``class_id`` -1, ``static_foreground``).
+    State is bounded: at most ``max_cameras`` models, and :meth:`drop` forgets cameras that went quiet or
+    moved to another worker.
     """
 
     def __init__(
         self,
         camera_ids: Iterable[str],
-        reserved_class_id: int,
         settings: StaticForegroundSettings | None = None,
         max_cameras: int = 4096,
     ) -> None:
         self.enabled = frozenset(camera_ids)
-        self.reserved_class_id = reserved_class_id
         self.settings = settings or StaticForegroundSettings()
         self.max_cameras = max_cameras
         self._models: OrderedDict[str, StaticForeground] = OrderedDict()
@@ -37,17 +36,17 @@ class StaticForegroundSignals:
     def __len__(self) -> int:
         return len(self._models)
 
-    def detect(self, frame: Frame, image: NDArray[np.uint8], zones: CameraZones | None) -> list[Detection]:
+    def detect(self, frame: Frame, image: NDArray[np.uint8], zones: CameraZones | None) -> Detections:
         """Static blobs of this frame (none for cameras without a static-foreground rule)."""
         if frame.camera_id not in self.enabled:
-            return []
+            return Detections.empty()
         model = self._models.pop(frame.camera_id, None) or StaticForeground(self.settings)
         self._models[frame.camera_id] = model
         while len(self._models) > self.max_cameras:
             self._models.popitem(last=False)
         blobs = model.update(image, frame.captured_at)
         height, width = image.shape[:2]
-        return list(as_detections(blobs, self.reserved_class_id, width, height))
+        return as_detections(blobs, width, height)
 
     def drop(self, camera_ids: Iterable[str]) -> None:
         """Forget these cameras' background models."""

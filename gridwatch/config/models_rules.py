@@ -12,7 +12,7 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, model_validator
 
 from gridwatch.config.models_common import ConfigModel, DailyWindow
-from gridwatch.messages.detections import ObjectKind
+from gridwatch.detections import ObjectKind
 from gridwatch.messages.incidents import RuleKind
 
 __all__ = ["ObjectKind", "RuleKind"]  # the shared vocabularies, re-exported for configuration users
@@ -79,6 +79,11 @@ class RuleBase(ConfigModel):
         default=(), description="Local windows when the rule runs (may cross midnight); always if empty."
     )
 
+    @property
+    def uses_static_foreground(self) -> bool:
+        """Whether the rule reads the model-free static-foreground signal (the detector computes it then)."""
+        return False
+
     @model_validator(mode="after")
     def _box_sizes_ordered(self) -> Self:
         low, high = self.min_box, self.max_box
@@ -128,6 +133,11 @@ class StorefrontTradingRule(RuleBase):
         le=1,
         description="Share of the zone covered by static foreground that counts as occupied.",
     )
+
+    @property
+    def uses_static_foreground(self) -> bool:
+        """Whether the rule reads the static-foreground signal."""
+        return self.signal in (TradingSignal.STATIC_FOREGROUND, TradingSignal.BOTH)
 
 
 class MobileVendorRule(RuleBase):

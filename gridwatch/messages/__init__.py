@@ -5,7 +5,7 @@ from gridwatch.messages.camera_status import CameraCounters, CameraState, Camera
 from gridwatch.messages.case_events import SYSTEM_ACTOR, CaseEvent, CaseEventKind
 from gridwatch.messages.codec import decode, decode_as, decode_record, encode, key_of, topic_of
 from gridwatch.messages.dead_letter import DeadLetter
-from gridwatch.messages.detections import Detection, Detections, ModelRef, ObjectKind, StageTimings
+from gridwatch.messages.detections import FrameDetections, ModelRef, ObjectKind, StageTimings, WireDetection
 from gridwatch.messages.errors import MalformedMessage
 from gridwatch.messages.frames import Frame, FrameReason, SourceKind
 from gridwatch.messages.incidents import CLASS_CODE_OF_RULE, ClassCode, Incident, Lifecycle, RuleKind
@@ -23,10 +23,9 @@ __all__ = [
     "CaseEventKind",
     "ClassCode",
     "DeadLetter",
-    "Detection",
-    "Detections",
     "EpochSeconds",
     "Frame",
+    "FrameDetections",
     "FrameReason",
     "GwMessage",
     "Identifier",
@@ -39,6 +38,7 @@ __all__ = [
     "SourceKind",
     "StageTimings",
     "TopicSpec",
+    "WireDetection",
     "WireModel",
     "decode",
     "decode_as",

@@ -1,31 +1,35 @@
 """`gw.detections`: what a detector found on one frame, keyed by camera id.
 
-Mirrors supervision's ``Detections`` (xyxy boxes, class ids, scores, tracker ids) as a wire record; the
-detector and the rules convert to and from their in-memory array value type.
+The record carries the :class:`gridwatch.detections.Detections` value itself; this module is its one
+encode/decode at the topic boundary. On the wire the detections are a list of objects, one per detection::
+
+    {"box": [x1, y1, x2, y2], "class_id": 2, "class_name": "bicycle", "kind": "two_wheeler", "score": 0.73}
+
+(boxes to 0.1 px, scores to 1e-4; ``class_id`` -1 for a model-free signal).
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import Literal, Self
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, model_validator
+import numpy as np
+from pydantic import Field, PlainSerializer, PlainValidator, TypeAdapter, WithJsonSchema, model_validator
 
+from gridwatch.detections import MODEL_FREE, Detections, ObjectKind
 from gridwatch.messages.base import Box, EpochSeconds, GwMessage, Identifier, WireModel
 from gridwatch.messages.frames import MAX_IMAGE_SIDE
 
+__all__ = [
+    "MAX_DETECTIONS_PER_FRAME",
+    "FrameDetections",
+    "ModelRef",
+    "ObjectKind",
+    "StageTimings",
+    "WireDetection",
+]
+
 #: Most detections one frame may report (a crowded street scene stays well below).
 MAX_DETECTIONS_PER_FRAME = 1000
-
-
-class ObjectKind(StrEnum):
-    """Gridwatch's own object vocabulary, independent of a model's class list."""
-
-    TWO_WHEELER = "two_wheeler"
-    PERSON = "person"
-    TRADING_OBJECT = "trading_object"
-    VEHICLE = "vehicle"
-    OTHER = "other"
 
 
 class ModelRef(WireModel):
@@ -35,17 +39,90 @@ class ModelRef(WireModel):
     version: str = Field(min_length=1, max_length=64, description="Model version or weights digest.")
 
 
-class Detection(WireModel):
-    """One object on one frame."""
+class WireDetection(WireModel):
+    """One detection as ``gw.detections`` carries it."""
 
     box: Box = Field(description="Bounding box [x1, y1, x2, y2] in frame pixels, inside the frame.")
-    class_id: int = Field(ge=0, description="Class index in the model's own class list.")
+    class_id: int = Field(
+        ge=MODEL_FREE, description="Class index in the model's own class list; -1 for a model-free signal."
+    )
     class_name: str = Field(min_length=1, max_length=64, description="Class name in the model's class list.")
     kind: ObjectKind = Field(description="The Gridwatch object kind the class maps to.")
     score: float = Field(ge=0.0, le=1.0, description="Detection confidence, 0..1.")
-    track_id: int | None = Field(
-        default=None, ge=0, description="Tracker id, stable across frames of one camera; None if untracked."
+
+
+_WIRE_LIST = TypeAdapter(tuple[WireDetection, ...])
+
+
+def _from_wire(value: Any) -> Detections:
+    if isinstance(value, Detections):
+        return value
+    rows = _WIRE_LIST.validate_python(value)
+    if len(rows) > MAX_DETECTIONS_PER_FRAME:
+        raise ValueError(f"{len(rows)} detections; at most {MAX_DETECTIONS_PER_FRAME} per frame")
+    if not rows:
+        return Detections.empty()
+    return Detections(
+        xyxy=np.array([row.box for row in rows], np.float32),
+        score=np.array([row.score for row in rows], np.float32),
+        class_id=np.array([row.class_id for row in rows], np.int64),
+        class_name=tuple(row.class_name for row in rows),
+        kind=tuple(row.kind for row in rows),
     )
+
+
+def _to_wire(value: Detections) -> list[dict[str, Any]]:
+    return [
+        {
+            "box": [round(v, 1) for v in box],
+            "class_id": class_id,
+            "class_name": name,
+            "kind": kind.value,
+            "score": round(score, 4),
+        }
+        for box, class_id, name, kind, score in zip(
+            value.xyxy.tolist(),
+            value.class_id.tolist(),
+            value.class_name,
+            value.kind,
+            value.score.tolist(),
+            strict=True,
+        )
+    ]
+
+
+def _inlined(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with its ``$defs`` references replaced by the definitions (it is embedded in another)."""
+    definitions = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return resolve(definitions[ref.removeprefix("#/$defs/")])
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    resolved: dict[str, Any] = resolve(schema)
+    return resolved
+
+
+#: The :class:`Detections` value as a message field: validated from (and written as) a list of
+#: :class:`WireDetection` objects.
+DetectionsField = Annotated[
+    Detections,
+    PlainValidator(_from_wire),
+    PlainSerializer(_to_wire),
+    WithJsonSchema(
+        {
+            "type": "array",
+            "items": _inlined(WireDetection.model_json_schema()),
+            "maxItems": MAX_DETECTIONS_PER_FRAME,
+        }
+    ),
+]
 
 
 class StageTimings(WireModel):
@@ -57,11 +134,11 @@ class StageTimings(WireModel):
     postprocess: float = Field(ge=0.0, description="NMS, class mapping and tracking time in ms.")
 
 
-class Detections(GwMessage):
+class FrameDetections(GwMessage):
     """Every detection on one frame of one camera."""
 
-    schema_version: Literal["gw.detections/1"] = Field(
-        default="gw.detections/1", description="Schema version of this record."
+    schema_version: Literal["gw.detections/2"] = Field(
+        default="gw.detections/2", description="Schema version of this record."
     )
     camera_id: Identifier = Field(description="Camera of the frame; the record key.")
     seq: int = Field(ge=0, description="Sequence number of the frame these detections belong to.")
@@ -69,9 +146,7 @@ class Detections(GwMessage):
     frame_width: int = Field(gt=0, le=MAX_IMAGE_SIDE, description="Width of the frame in pixels.")
     frame_height: int = Field(gt=0, le=MAX_IMAGE_SIDE, description="Height of the frame in pixels.")
     model: ModelRef = Field(description="The model that produced these detections.")
-    detections: tuple[Detection, ...] = Field(
-        max_length=MAX_DETECTIONS_PER_FRAME, description="The objects found; empty when none."
-    )
+    detections: DetectionsField = Field(description="The objects found; empty when none.")
     timings_ms: StageTimings = Field(description="Per-stage processing time in milliseconds.")
     evidence_url: str | None = Field(
         default=None, max_length=2048, description="URL of the annotated snapshot, if one was rendered."
@@ -79,11 +154,13 @@ class Detections(GwMessage):
 
     @model_validator(mode="after")
     def _boxes_inside_frame(self) -> Self:
-        for index, detection in enumerate(self.detections):
-            _x1, _y1, x2, y2 = detection.box
-            if x2 > self.frame_width or y2 > self.frame_height:
-                raise ValueError(
-                    f"detections[{index}].box {list(detection.box)} lies outside the "
-                    f"{self.frame_width}x{self.frame_height} frame"
-                )
+        xyxy = self.detections.xyxy
+        outside = (xyxy[:, 0] < 0) | (xyxy[:, 1] < 0) | (xyxy[:, 2] > self.frame_width)
+        outside |= xyxy[:, 3] > self.frame_height
+        if outside.any():
+            index = int(outside.argmax())
+            raise ValueError(
+                f"detections[{index}].box {[round(v, 1) for v in xyxy[index].tolist()]} lies outside the "
+                f"{self.frame_width}x{self.frame_height} frame"
+            )
         return self

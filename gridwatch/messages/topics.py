@@ -12,7 +12,7 @@ from gridwatch.messages.base import GwMessage
 from gridwatch.messages.camera_status import CameraStatus
 from gridwatch.messages.case_events import CaseEvent
 from gridwatch.messages.dead_letter import DeadLetter
-from gridwatch.messages.detections import Detections
+from gridwatch.messages.detections import FrameDetections
 from gridwatch.messages.frames import Frame
 from gridwatch.messages.incidents import Incident
 
@@ -50,7 +50,9 @@ class TopicSpec:
 
 TOPICS: tuple[TopicSpec, ...] = (
     TopicSpec(FRAMES, Frame, "camera_id", 8, 6 * HOUR_MS, "Sampled camera images (JPEG) for the detectors."),
-    TopicSpec(DETECTIONS, Detections, "camera_id", 8, 3 * DAY_MS, "Per-frame detections with track ids."),
+    TopicSpec(
+        DETECTIONS, FrameDetections, "camera_id", 8, 3 * DAY_MS, "Per-frame detections of every camera."
+    ),
     TopicSpec(INCIDENTS, Incident, "incident_id", 4, 30 * DAY_MS, "Incident episodes: new, update, end."),
     TopicSpec(CASE_EVENTS, CaseEvent, "case_id", 4, 365 * DAY_MS, "Audit trail of every case."),
     TopicSpec(CAMERA_STATUS, CameraStatus, "camera_id", 4, 7 * DAY_MS, "Camera health and frame counters."),

@@ -10,18 +10,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 
-from gridwatch.config import Camera, RuleKind, SiteConfig, ZoneRule
-from gridwatch.messages.detections import Detections
+from gridwatch.config import Camera, SiteConfig
+from gridwatch.detections import Detections
+from gridwatch.messages.detections import FrameDetections
 from gridwatch.messages.incidents import Incident
 from streams.rules import episode
-from streams.rules.observation import FrameObservation, observe
-from streams.rules.parking import ParkingLogic
+from streams.rules.registry import logic_for
 from streams.rules.state import CameraState, ZoneRuleState
 from streams.rules.stationary import track
-from streams.rules.trading import TradingLogic
 from streams.rules.tuning import RuleTuning
-from streams.rules.vendor import VendorLogic
-from streams.rules.zones import RuleLogic, ZoneRuleSpec, compile_zone_rule
+from streams.rules.zones import ZoneRuleSpec, compile_zone_rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,14 +29,6 @@ class Step:
     state: CameraState
     incidents: list[Incident]
     applied: bool  # False: the frame was not newer than the state (a redelivery) and changed nothing
-
-
-def _logic(rule: ZoneRule, tuning: RuleTuning) -> RuleLogic:
-    if rule.kind is RuleKind.EBIKE_PARKING:
-        return ParkingLogic(tuning.ridden_overlap)
-    if rule.kind is RuleKind.STOREFRONT_TRADING:
-        return TradingLogic()
-    return VendorLogic(tuning.vendor_reach)
 
 
 class CameraRules:
@@ -53,7 +43,7 @@ class CameraRules:
                 zone,
                 rule,
                 tz,
-                _logic(rule, tuning),
+                logic_for(rule, tuning),
                 match_iou=tuning.match_iou,
                 move_tolerance=tuning.move_tolerance,
             )
@@ -64,7 +54,7 @@ class CameraRules:
         #: The shortest clear time of the camera's rules (how stale a restored state may safely be).
         self.min_clear_s = min((spec.rule.clear_s for spec in self.specs), default=60.0)
 
-    def step(self, state: CameraState, frame: FrameObservation) -> Step:
+    def step(self, state: CameraState, frame: FrameDetections) -> Step:
         """Advance ``state`` (in place) by one frame; a frame not newer than the state is ignored."""
         now = frame.captured_at
         if now <= state.last_frame_at:
@@ -72,23 +62,33 @@ class CameraRules:
         state.last_frame_at = now
         for key in [key for key in state.zones if key not in self._keys]:
             del state.zones[key]  # the zone or rule left the configuration
+        # The rules work in the camera's native pixels, where its zones are drawn.
+        detections = frame.detections.scaled(
+            self.camera.width / frame.frame_width, self.camera.height / frame.frame_height
+        )
         incidents: list[Incident] = []
         for spec in self.specs:
             zone_state = state.zones.get(spec.key)
             if zone_state is None:
                 zone_state = state.zones[spec.key] = ZoneRuleState()
-            incidents.extend(self._step_zone(spec, zone_state, frame))
+            incidents.extend(self._step_zone(spec, zone_state, now, detections, frame.evidence_url))
         return Step(state, incidents, applied=True)
 
-    def _step_zone(self, spec: ZoneRuleSpec, state: ZoneRuleState, frame: FrameObservation) -> list[Incident]:
-        now = frame.captured_at
+    def _step_zone(
+        self,
+        spec: ZoneRuleSpec,
+        state: ZoneRuleState,
+        now: float,
+        detections: Detections,
+        evidence_url: str | None,
+    ) -> list[Incident]:
         if not spec.active_at(now):
             # Outside active hours nothing is followed: dwell counts from the window's start.
-            ended = [episode.close(spec, state, now, frame.evidence_url)] if state.episode else []
+            ended = [episode.close(spec, state, now, evidence_url)] if state.episode else []
             state.objects.clear()
             state.persons.clear()
             return ended
-        objects, persons = spec.logic.select(spec, frame.sightings)
+        objects, persons = spec.logic.select(spec, detections)
         state.objects = track(state.objects, objects, now, spec.matching)
         if persons or state.persons:
             state.persons = track(state.persons, persons, now, spec.matching)
@@ -102,7 +102,7 @@ class CameraRules:
             now,
             present,
             offenders,
-            frame.evidence_url,
+            evidence_url,
             self.tuning.update_interval_s,
             self.tuning.max_boxes,
         )
@@ -120,14 +120,14 @@ class SiteRules:
         """The compiled rules of a camera, or None for a camera the site does not have."""
         return self._cameras.get(camera_id)
 
-    def apply(self, state: CameraState, message: Detections) -> Step:
+    def apply(self, state: CameraState, message: FrameDetections) -> Step:
         """Advance a camera's state by one detections message (KeyError for an unknown camera)."""
         rules = self._cameras.get(message.camera_id)
         if rules is None:
             raise KeyError(f"camera {message.camera_id} is not in the site configuration")
-        return rules.step(state, observe(message, rules.camera))
+        return rules.step(state, message)
 
-    def replay(self, messages: Sequence[Detections]) -> list[Incident]:
+    def replay(self, messages: Sequence[FrameDetections]) -> list[Incident]:
         """Every incident a sequence of messages (each camera's in order) produces from a fresh state."""
         states: dict[str, CameraState] = {}
         out: list[Incident] = []

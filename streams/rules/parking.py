@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from gridwatch.messages.detections import ObjectKind
+from gridwatch.config import ZoneRule
+from gridwatch.detections import Detections, ObjectKind
 from streams.rules.dwell import dwelling
 from streams.rules.geometry import BoxXYXY, intersection_area
-from streams.rules.observation import Sighting
 from streams.rules.state import ZoneRuleState
+from streams.rules.tuning import RuleTuning
 from streams.rules.zones import Offender, ZoneRuleSpec
 
 
@@ -35,18 +36,22 @@ class ParkingLogic:
 
     ridden_overlap: float
 
-    def select(
-        self, spec: ZoneRuleSpec, sightings: Sequence[Sighting]
-    ) -> tuple[list[BoxXYXY], list[BoxXYXY]]:
+    @classmethod
+    def for_rule(cls, rule: ZoneRule, tuning: RuleTuning) -> ParkingLogic:
+        """The logic of an ``ebike_parking`` rule."""
+        return cls(tuning.ridden_overlap)
+
+    def select(self, spec: ZoneRuleSpec, detections: Detections) -> tuple[list[BoxXYXY], list[BoxXYXY]]:
         kinds = spec.rule.kinds
-        persons = [s.box for s in sightings if s.kind is ObjectKind.PERSON]
+        rows = list(zip(detections.boxes(), detections.kind, strict=True))
+        persons = [box for box, kind in rows if kind is ObjectKind.PERSON]
         vehicles = [
-            s.box
-            for s in sightings
-            if s.kind in kinds
-            and spec.stands_in(s.box)
-            and spec.size_ok(s.box)
-            and not ridden(s.box, persons, self.ridden_overlap)
+            box
+            for box, kind in rows
+            if kind in kinds
+            and spec.stands_in(box)
+            and spec.size_ok(box)
+            and not ridden(box, persons, self.ridden_overlap)
         ]
         return vehicles, []
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from gridwatch.config import StorefrontTradingRule, TradingSignal
+from gridwatch.config import StorefrontTradingRule, TradingSignal, ZoneRule
+from gridwatch.detections import STATIC_FOREGROUND_CLASS, Detections
 from streams.rules.dwell import dwelling
 from streams.rules.geometry import BoxXYXY, box_polygon_area
-from streams.rules.observation import Sighting
 from streams.rules.state import ZoneRuleState
+from streams.rules.tuning import RuleTuning
 from streams.rules.zones import Offender, ZoneRuleSpec
 
 
@@ -30,22 +31,31 @@ def static_cover(spec: ZoneRuleSpec, blobs: Sequence[BoxXYXY]) -> float:
 class TradingLogic:
     """Follows trading objects and/or static-foreground blobs in the zone."""
 
-    def select(
-        self, spec: ZoneRuleSpec, sightings: Sequence[Sighting]
-    ) -> tuple[list[BoxXYXY], list[BoxXYXY]]:
+    @classmethod
+    def for_rule(cls, rule: ZoneRule, tuning: RuleTuning) -> TradingLogic:
+        """The logic of a ``storefront_trading`` rule."""
+        return cls()
+
+    def select(self, spec: ZoneRuleSpec, detections: Detections) -> tuple[list[BoxXYXY], list[BoxXYXY]]:
         rule = spec.rule
         assert isinstance(rule, StorefrontTradingRule)
         kinds = rule.kinds
+        rows = [
+            (box, kind, name == STATIC_FOREGROUND_CLASS)
+            for box, kind, name in zip(
+                detections.boxes(), detections.kind, detections.class_name, strict=True
+            )
+        ]
         detected: list[BoxXYXY] = []
         if rule.signal is not TradingSignal.STATIC_FOREGROUND:
             detected = [
-                s.box
-                for s in sightings
-                if not s.static and s.kind in kinds and spec.stands_in(s.box) and spec.size_ok(s.box)
+                box
+                for box, kind, static in rows
+                if not static and kind in kinds and spec.stands_in(box) and spec.size_ok(box)
             ]
         if rule.signal is TradingSignal.DETECTIONS:
             return detected, []
-        blobs = [s.box for s in sightings if s.static and box_polygon_area(s.box, spec.polygon) > 0]
+        blobs = [box for box, _kind, static in rows if static and box_polygon_area(box, spec.polygon) > 0]
         if not blobs or static_cover(spec, blobs) < rule.static_min_fraction:
             return detected, []
         return detected + blobs, []

@@ -6,13 +6,13 @@ Both are followed as stationary candidates; an object offends when a person has 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from gridwatch.messages.detections import ObjectKind
+from gridwatch.config import ZoneRule
+from gridwatch.detections import Detections, ObjectKind
 from streams.rules.geometry import BoxXYXY, gap
-from streams.rules.observation import Sighting
 from streams.rules.state import ZoneRuleState
+from streams.rules.tuning import RuleTuning
 from streams.rules.zones import Offender, ZoneRuleSpec
 
 
@@ -22,19 +22,20 @@ class VendorLogic:
 
     reach: float
 
-    def select(
-        self, spec: ZoneRuleSpec, sightings: Sequence[Sighting]
-    ) -> tuple[list[BoxXYXY], list[BoxXYXY]]:
+    @classmethod
+    def for_rule(cls, rule: ZoneRule, tuning: RuleTuning) -> VendorLogic:
+        """The logic of a ``mobile_vendor`` rule."""
+        return cls(tuning.vendor_reach)
+
+    def select(self, spec: ZoneRuleSpec, detections: Detections) -> tuple[list[BoxXYXY], list[BoxXYXY]]:
         kinds = spec.rule.kinds
+        rows = list(zip(detections.boxes(), detections.kind, strict=True))
         objects = [
-            s.box
-            for s in sightings
-            if s.kind in kinds
-            and s.kind is not ObjectKind.PERSON
-            and spec.stands_in(s.box)
-            and spec.size_ok(s.box)
+            box
+            for box, kind in rows
+            if kind in kinds and kind is not ObjectKind.PERSON and spec.stands_in(box) and spec.size_ok(box)
         ]
-        persons = [s.box for s in sightings if s.kind is ObjectKind.PERSON and spec.stands_in(s.box)]
+        persons = [box for box, kind in rows if kind is ObjectKind.PERSON and spec.stands_in(box)]
         return objects, persons
 
     def offenders(self, spec: ZoneRuleSpec, state: ZoneRuleState, now: float) -> list[Offender]:

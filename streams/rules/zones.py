@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Protocol
 
 from gridwatch.config import Camera, Zone, ZoneRule
 from gridwatch.config.geometry import Point, point_in_polygon
+from gridwatch.detections import Detections
 from gridwatch.messages.incidents import CLASS_CODE_OF_RULE, ClassCode, RuleKind
 from streams.rules.geometry import BoxXYXY, bottom_centre, polygon_area
-from streams.rules.observation import Sighting
 from streams.rules.state import Candidate, ZoneRuleState
 from streams.rules.stationary import Matching
 
@@ -22,9 +21,7 @@ Offender = tuple[Candidate, float]
 class RuleLogic(Protocol):
     """What differs between rule kinds: which boxes to follow and which candidates offend."""
 
-    def select(
-        self, spec: ZoneRuleSpec, sightings: Sequence[Sighting]
-    ) -> tuple[list[BoxXYXY], list[BoxXYXY]]:
+    def select(self, spec: ZoneRuleSpec, detections: Detections) -> tuple[list[BoxXYXY], list[BoxXYXY]]:
         """(objects, persons) of one sample to follow in the zone; persons only where the rule needs them."""
         ...
 

@@ -10,8 +10,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from detectors.backends.batch_input import PreparedBatch
-from detectors.class_map import ClassMap, ObjectKind
-from detectors.detections import Detections
+from detectors.class_map import ClassMap
+from gridwatch.detections import Detections, ObjectKind
 from gridwatch.messages import Frame, FrameReason, SourceKind
 
 CLASS_NAMES = ("person", "bicycle")
@@ -64,11 +64,12 @@ class BrightBoxBackend:
         for rows in outputs[0]:
             found = rows[rows[:, 4] >= 0]
             results.append(
-                Detections(
-                    xyxy=found[:, :4],
-                    class_id=found[:, 5].astype(np.int64),
-                    score=found[:, 4],
-                    class_names=CLASS_NAMES,
+                Detections.of_classes(
+                    found[:, :4],
+                    found[:, 4],
+                    found[:, 5].astype(np.int64),
+                    CLASS_NAMES,
+                    CLASS_MAP.kinds_of(CLASS_NAMES),
                 )
             )
         return results

@@ -16,7 +16,7 @@ from kafka.structs import TopicPartition
 from app.cli import detect_cmd
 from gridwatch.broker.clients import make_consumer
 from gridwatch.broker.settings import KafkaSettings
-from gridwatch.messages import Detections, decode_record, encode, key_of
+from gridwatch.messages import FrameDetections, decode_record, encode, key_of
 from gridwatch.messages.topics import DETECTIONS, FRAMES
 from tests.detectors.fakes import make_frame
 from tests.detectors.yolo_onnx import anchors_output, yolo_onnx
@@ -96,18 +96,18 @@ def test_detect_runs_a_configured_custom_yolo_model_against_the_broker(
     assert [m.seq for m in found] == [0, 1, 2]
     for message in found:
         assert message.model.id == "yolo-street"
-        assert [(d.class_name, d.kind) for d in message.detections] == [("ebike", "two_wheeler")]
-        np.testing.assert_allclose(message.detections[0].box, (44, 22, 84, 42), atol=0.1)
+        assert message.detections.class_name == ("ebike",) and message.detections.kind == ("two_wheeler",)
+        np.testing.assert_allclose(message.detections.xyxy[0], (44, 22, 84, 42), atol=0.1)
         assert message.evidence_url is not None and message.evidence_url.startswith("file://")
     assert len(list((tmp_path / "evidence" / camera).rglob("*.jpg"))) == 3
 
 
-def _detections_of(kafka: KafkaSettings, camera: str, expected: int) -> list[Detections]:
+def _detections_of(kafka: KafkaSettings, camera: str, expected: int) -> list[FrameDetections]:
     consumer = make_consumer(kafka, group_id=None)
     partitions = [TopicPartition(DETECTIONS, p) for p in range(8)]
     consumer.assign(partitions)
     consumer.seek_to_beginning(*partitions)
-    found: list[Detections] = []
+    found: list[FrameDetections] = []
     deadline = time.monotonic() + 40
     try:
         while len(found) < expected and time.monotonic() < deadline:
@@ -115,7 +115,7 @@ def _detections_of(kafka: KafkaSettings, camera: str, expected: int) -> list[Det
                 for record in records:
                     if record.key == camera.encode():
                         message = decode_record(record.topic, record.key, record.value)
-                        assert isinstance(message, Detections)
+                        assert isinstance(message, FrameDetections)
                         found.append(message)
     finally:
         consumer.close()

@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 
 from detectors.class_map import ObjectKind
-from detectors.detections import Detections
 from detectors.evidence.label_font import (
     LABEL_FONT_ENV,
     AsciiLabelPainter,
@@ -24,6 +23,7 @@ from detectors.evidence.label_font import (
 from detectors.evidence.render import box_label, render_evidence
 from detectors.evidence.settings import S3Settings
 from detectors.evidence.stores import LocalFolderStore, S3Store, evidence_key
+from gridwatch.detections import Detections
 from tests.detectors.fakes import CLASS_MAP, CLASS_NAMES
 
 
@@ -75,21 +75,17 @@ def test_an_explicit_font_path_or_the_environment_wins(
     assert find_cjk_font(None, candidates=[]) == configured
 
 
-def test_box_labels_carry_kind_class_track_and_score() -> None:
-    assert box_label(ObjectKind.TWO_WHEELER, "bicycle", 12, 0.834, cjk=True) == "非机动车 bicycle #12 0.83"
-    assert box_label(ObjectKind.PERSON, "person", -1, 0.5, cjk=False) == "person person 0.50"
+def test_box_labels_carry_kind_class_and_score() -> None:
+    assert box_label(ObjectKind.TWO_WHEELER, "bicycle", 0.834, cjk=True) == "非机动车 bicycle 0.83"
+    assert box_label(ObjectKind.PERSON, "person", 0.5, cjk=False) == "person person 0.50"
 
 
 def test_render_draws_boxes_without_touching_the_input() -> None:
     image = np.full((120, 160, 3), 40, np.uint8)
-    detections = Detections(
-        xyxy=np.array([[20, 30, 80, 100]], np.float32),
-        class_id=np.array([1]),
-        score=np.array([0.9], np.float32),
-        class_names=CLASS_NAMES,
-        track_id=np.array([3]),
+    detections = Detections.of_classes(
+        [[20, 30, 80, 100]], [0.9], [1], CLASS_NAMES, CLASS_MAP.kinds_of(CLASS_NAMES)
     )
-    annotated = render_evidence(image, detections, CLASS_MAP, None, AsciiLabelPainter())
+    annotated = render_evidence(image, detections, None, AsciiLabelPainter())
     assert (image == 40).all()
     assert (annotated[100, 50] != 40).any() and (annotated[65, 50] == 40).all()  # outline, not filled
 

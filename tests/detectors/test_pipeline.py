@@ -14,8 +14,7 @@ from detectors.evidence.label_font import AsciiLabelPainter
 from detectors.evidence.settings import EvidencePolicy, EvidenceSettings
 from detectors.evidence.stores import LocalFolderStore
 from detectors.evidence.writer import EvidenceWriter
-from detectors.tracking.registry import TrackerRegistry
-from detectors.tracking.settings import TrackerSettings
+from detectors.worker.activity import CameraActivity
 from detectors.worker.metrics import DetectMetrics
 from detectors.worker.pipeline import DetectionPipeline, split_evenly
 from gridwatch.config import SiteConfig, load_site
@@ -45,7 +44,7 @@ def _pipeline(backend: BrightBoxBackend, **kwargs: object) -> DetectionPipeline:
     assert isinstance(cameras, SiteCameras)
     return DetectionPipeline(
         backend,
-        TrackerRegistry(TrackerSettings(), clock=lambda: 0.0),
+        CameraActivity(300.0, 4096, clock=lambda: 0.0),
         cameras,
         **kwargs,  # type: ignore[arg-type]
     )
@@ -76,9 +75,10 @@ def test_outcomes_follow_the_input_order_with_rejects_in_place(streams: int) -> 
     if streams == 2:
         assert len(backend.threads) == 2, "the batch was split over both streams"
     a0, b0, a2, b2, c0 = published
-    assert [d.track_id for d in a0.detections] == [1] and [d.track_id for d in a2.detections] == [1]
-    assert [d.track_id for d in b0.detections] == [1] and [d.track_id for d in b2.detections] == [1]
-    assert c0.detections == ()
+    for message, x1 in ((a0, 10), (b0, 50), (a2, 12), (b2, 52)):  # each frame's own box, nothing else
+        assert message.detections.class_name == ("person",)
+        assert message.detections.xyxy[0, 0] == pytest.approx(x1, abs=1)
+    assert len(c0.detections) == 0
     for message in published:
         assert message.model.id == "bright-box" and message.model.version == "test-1"
         timings = message.timings_ms
@@ -109,7 +109,7 @@ def test_evidence_for_frames_with_a_watched_object_in_a_zone_only(site: SiteConf
     unknown_camera = make_frame("cam-9999", 0, [BIKE_IN_ZONE], size=SMALL)
     first, second, third = (o.message for o in pipeline.process([inside, outside, unknown_camera]))
     assert first is not None and second is not None and third is not None
-    assert first.detections[0].kind == "two_wheeler"
+    assert first.detections.kind == ("two_wheeler",)
     assert second.evidence_url is None and third.evidence_url is None
     assert first.evidence_url is not None and first.evidence_url.startswith("file://")
     files = list(tmp_path.rglob("*.jpg"))
@@ -126,7 +126,7 @@ def test_evidence_for_frames_with_a_watched_object_in_a_zone_only(site: SiteConf
 
 
 def test_static_foreground_is_on_only_for_cameras_with_a_static_trading_rule(site: SiteConfig) -> None:
-    signals = static_foreground_signals(site, reserved_class_id=2)
+    signals = static_foreground_signals(site)
     assert signals is not None
     wanting = {
         camera.id
@@ -136,7 +136,7 @@ def test_static_foreground_is_on_only_for_cameras_with_a_static_trading_rule(sit
         if getattr(rule, "signal", "detections") in ("static_foreground", "both")
     }
     assert wanting and getattr(signals, "enabled", None) == frozenset(wanting)
-    assert static_foreground_signals(None, reserved_class_id=2) is None
+    assert static_foreground_signals(None) is None
 
 
 def _exposition(metrics: DetectMetrics) -> str:
@@ -150,26 +150,24 @@ def test_static_foreground_boxes_join_the_detections_of_enabled_cameras() -> Non
     from detectors.worker.static_foreground_signals import StaticForegroundSignals
 
     settings = StaticForegroundSettings(warmup_s=0.0, min_static_s=4.0, fast_tau_s=1.0, slow_tau_s=600.0)
-    signals = StaticForegroundSignals(["cam-s"], reserved_class_id=2, settings=settings)
+    signals = StaticForegroundSignals(["cam-s"], settings=settings)
     pipeline = _pipeline(BrightBoxBackend(), extra_signals=signals)
     goods = [(60, 60, 120, 100)]  # appears at 10 s and stays (a stall put out on the sidewalk)
     frames = [make_frame("cam-s", i, [] if i < 5 else goods, captured_at=2.0 * i) for i in range(15)]
     frames += [make_frame("cam-t", i, [] if i < 5 else goods, captured_at=2.0 * i) for i in range(15)]
     outcomes = pipeline.process(frames)
     static_s = [
-        [d for d in o.message.detections if d.class_name == "static_foreground"]
-        for o in outcomes[:15]
-        if o.message
+        o.message.detections.select(o.message.detections.model_free_mask) for o in outcomes[:15] if o.message
     ]
     static_t = [
-        [d for d in o.message.detections if d.class_name == "static_foreground"]
-        for o in outcomes[15:]
-        if o.message
+        o.message.detections.select(o.message.detections.model_free_mask) for o in outcomes[15:] if o.message
     ]
-    assert not any(static_t), "cam-t has no static-foreground rule"
-    assert not any(static_s[:5]) and static_s[-1], "the stall became static foreground after standing still"
-    (blob,) = static_s[-1]
-    assert blob.class_id == 2 and blob.kind == "trading_object"
-    assert blob.box[0] <= 60 and blob.box[2] >= 120
+    assert not any(len(d) for d in static_t), "cam-t has no static-foreground rule"
+    assert not any(len(d) for d in static_s[:5]), "nothing was still yet"
+    blob = static_s[-1]
+    assert len(blob) == 1, "the stall became static foreground after standing still"
+    assert blob.class_id.tolist() == [-1] and blob.class_name == ("static_foreground",)
+    assert blob.kind == ("trading_object",)
+    assert blob.xyxy[0, 0] <= 60 and blob.xyxy[0, 2] >= 120
     signals.drop(["cam-s"])
     assert len(signals) == 0

@@ -19,9 +19,9 @@ from detectors.backends.base import DetectorBackend
 from detectors.backends.onnx_runtime import OnnxRuntimeBackend, choose_providers
 from detectors.boxes import box_iou
 from detectors.class_map import ObjectKind
-from detectors.detections import Detections
 from detectors.models.cache import ModelFiles, asset_cache_dir
 from detectors.models.registry import get_model_spec
+from gridwatch.detections import Detections
 
 TWO_WHEELERS = Path(__file__).resolve().parents[3] / "shared" / "data" / "footage" / "two-wheelers"
 VOC_TWO_WHEELER_CLASSES = {"bicycle", "motorcycle", "scooter"}
@@ -73,17 +73,17 @@ def test_bus_jpg_yields_the_bus_and_the_persons(backend: OnnxRuntimeBackend) -> 
     elapsed_ms = (time.perf_counter() - started) * 1000
     print(f"\nbus.jpg in {elapsed_ms:.0f} ms:")
     for name, box, score in zip(
-        detections.names, detections.xyxy.round().tolist(), detections.score, strict=True
+        detections.class_name, detections.xyxy.round().tolist(), detections.score, strict=True
     ):
         print(f"  {name:10s} {score:.2f} {box}")
     for class_name, expected in BUS_JPG_OBJECTS:
-        same_class = detections.select(np.array(detections.names) == class_name)
+        same_class = detections.select(np.array(detections.class_name) == class_name)
         ious = box_iou(np.array([expected], np.float32), same_class.xyxy)[0]
         assert ious.size and ious.max() >= 0.6, (
             f"{class_name} at {expected} not found (best IoU {ious.max(initial=0):.2f})"
         )
-    buses = detections.of_kinds(backend.class_map, ObjectKind.VEHICLE)
-    assert len(buses) == 1 and buses.names == ["bus"] and buses.score[0] >= 0.3
+    buses = detections.of_kinds(ObjectKind.VEHICLE)
+    assert len(buses) == 1 and buses.class_name == ("bus",) and buses.score[0] >= 0.3
     assert np.all(detections.xyxy[:, [0, 2]] <= image.shape[1]) and np.all(
         detections.xyxy[:, [1, 3]] <= image.shape[0]
     )
@@ -95,9 +95,9 @@ def test_batch_results_equal_single_results(backend: OnnxRuntimeBackend) -> None
     assert len(batch) == 3
     for image, batched in zip([bus, zidane, bus], batch, strict=True):
         single = backend.detect(image)
-        assert batched.names == single.names
+        assert batched.class_name == single.class_name
         np.testing.assert_allclose(batched.xyxy, single.xyxy, atol=0.5)
-    zidane_people = batch[1].of_kinds(backend.class_map, ObjectKind.PERSON)
+    zidane_people = batch[1].of_kinds(ObjectKind.PERSON)
     assert len(zidane_people) >= 2  # the two men
 
 
@@ -112,7 +112,7 @@ def _voc_two_wheelers(xml_path: Path) -> np.ndarray:
 
 
 def _found(labelled: np.ndarray, detections: Detections, kinds_backend: OnnxRuntimeBackend) -> int:
-    found = detections.of_kinds(kinds_backend.class_map, ObjectKind.TWO_WHEELER)
+    found = detections.of_kinds(ObjectKind.TWO_WHEELER)
     if not len(labelled) or not len(found):
         return 0
     return int((box_iou(labelled, found.xyxy) >= 0.3).any(axis=1).sum())

@@ -10,8 +10,7 @@ from typing import Any
 from kafka.structs import TopicPartition
 
 from detectors.camera_zones import SiteCameras
-from detectors.tracking.registry import TrackerRegistry
-from detectors.tracking.settings import TrackerSettings
+from detectors.worker.activity import CameraActivity
 from detectors.worker.consumer_loop import DetectWorker
 from detectors.worker.pipeline import DetectionPipeline
 from detectors.worker.settings import BatchingSettings
@@ -69,24 +68,24 @@ def _record(camera: str, seq: int, partition: int, offset: int) -> Any:
 
 def _worker(consumer: ScriptedConsumer, producer: FakeProducer) -> DetectWorker:
     pipeline = DetectionPipeline(
-        BrightBoxBackend(), TrackerRegistry(TrackerSettings(), clock=lambda: 0.0), SiteCameras({})
+        BrightBoxBackend(), CameraActivity(300.0, 4096, clock=lambda: 0.0), SiteCameras({})
     )
     return DetectWorker(consumer, producer, None, pipeline, BatchingSettings(max_batch_size=4, max_wait_ms=0))  # type: ignore[arg-type]
 
 
-def test_trackers_of_cameras_whose_partitions_moved_away_are_dropped_others_kept() -> None:
+def test_state_of_cameras_whose_partitions_moved_away_is_dropped_others_kept() -> None:
     p0, p1 = TopicPartition(FRAMES, 0), TopicPartition(FRAMES, 1)
     consumer = ScriptedConsumer([(None, {p0: [_record("cam-a", 0, 0, 5)], p1: [_record("cam-b", 0, 1, 9)]})])
     producer = FakeProducer()
     worker = _worker(consumer, producer)
     worker.partitions_assigned([p0, p1])
     assert worker.run_once() == 2
-    trackers = worker.pipeline.trackers
-    assert "cam-a" in trackers and "cam-b" in trackers
+    active = worker.pipeline.cameras_active
+    assert "cam-a" in active and "cam-b" in active
     assert consumer.committed[-1][p0].offset == 6 and consumer.committed[-1][p1].offset == 10
     worker.partitions_revoked([p0, p1])  # an eager rebalance revokes everything...
     worker.partitions_assigned([p0])  # ...and gives partition 0 back
-    assert "cam-a" in trackers and "cam-b" not in trackers
+    assert "cam-a" in active and "cam-b" not in active
 
 
 def test_records_of_partitions_revoked_while_gathering_are_left_to_their_new_owner() -> None:

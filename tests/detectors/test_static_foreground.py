@@ -11,10 +11,10 @@ import pytest
 from numpy.typing import NDArray
 
 from detectors.static_foreground import StaticBlob, StaticForeground, StaticForegroundSettings, as_detections
-from gridwatch.messages import Detections, ModelRef, StageTimings
+from gridwatch.detections import STATIC_FOREGROUND_CLASS
+from gridwatch.messages import FrameDetections, ModelRef, StageTimings
 from streams.rules.engine import CameraRules
 from streams.rules.geometry import iou
-from streams.rules.observation import STATIC_FOREGROUND_CLASS, observe
 from streams.rules.state import CameraState
 from streams.rules.tuning import RuleTuning
 from tests.streams.rules.scenes import TZ, camera
@@ -58,9 +58,15 @@ def test_a_box_that_appears_and_stays_becomes_one_blob_and_walkers_never_do() ->
 
 def test_blobs_become_trading_objects_the_rules_recognise() -> None:
     blob = StaticBlob((10.0, 20.0, 330.0, 90.0), 0.8, T0)
-    (detection,) = as_detections([blob], class_id=7, frame_width=320, frame_height=240)
-    assert detection.class_name == STATIC_FOREGROUND_CLASS and detection.kind.value == "trading_object"
-    assert detection.box == (10.0, 20.0, 320.0, 90.0)  # clipped into the frame, as messages require
+    detections = as_detections([blob], frame_width=320, frame_height=240)
+    assert detections.class_name == (STATIC_FOREGROUND_CLASS,) and detections.kind == ("trading_object",)
+    assert detections.class_id.tolist() == [-1] and detections.score.tolist() == pytest.approx([0.8])
+    assert detections.xyxy[0].tolist() == [
+        10.0,
+        20.0,
+        320.0,
+        90.0,
+    ]  # clipped into the frame, as messages require
 
 
 def _clip_frames(path: Path, every_s: float) -> Iterator[tuple[float, NDArray[np.uint8]]]:
@@ -118,17 +124,17 @@ def test_people_walking_on_a_real_clip_make_no_trading_incident(
             rules = CameraRules(camera(rule, polygon=zone, resolution=(width, height)), TZ, RuleTuning())
         blobs = model.update(frame, T0 + t)
         largest_cover = max(largest_cover, sum(_area(b.box) for b in blobs) / (width * height))
-        message = Detections(
+        message = FrameDetections(
             camera_id="cam-1",
             seq=index,
             captured_at=T0 + t,
             frame_width=width,
             frame_height=height,
             model=ModelRef(id="none", version="0"),
-            detections=as_detections(blobs, 0, width, height),
+            detections=as_detections(blobs, width, height),
             timings_ms=StageTimings(decode=0, preprocess=0, infer=0, postprocess=0),
         )
-        incidents.extend(rules.step(state, observe(message, rules.camera)).incidents)
+        incidents.extend(rules.step(state, message).incidents)
     assert rules is not None, "the clip has frames"
     assert incidents == []
     assert largest_cover < 0.05  # the zone's static_min_fraction: people standing about stay well below

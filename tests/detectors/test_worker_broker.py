@@ -20,7 +20,7 @@ from detectors.worker.consumer_loop import DetectWorker
 from detectors.worker.settings import BatchingSettings, DetectWorkerSettings
 from gridwatch.broker.clients import make_consumer
 from gridwatch.broker.settings import KafkaSettings
-from gridwatch.messages import DeadLetter, Detections, decode_record, encode, key_of
+from gridwatch.messages import DeadLetter, FrameDetections, decode_record, encode, key_of
 from gridwatch.messages.topics import DEAD_LETTERS, DETECTIONS, FRAMES, topic_named
 from tests.detectors.fakes import BrightBoxBackend, corrupt_frame, make_frame
 
@@ -138,7 +138,7 @@ def test_two_workers_split_the_partitions_keep_camera_order_and_dead_letter_a_co
             for camera in cameras:
                 if camera == cameras[0] and seq == CORRUPT_SEQ:
                     frame = corrupt_frame(camera, seq)
-                else:  # a box drifting right by 3 px per second: one track per camera
+                else:  # a box drifting right by 3 px per second
                     frame = make_frame(camera, seq, [(20 + 3 * seq, 30, 50 + 3 * seq, 90)])
                 kafka_producer.send(FRAMES, key=key_of(frame), value=encode(frame))
         garbage_key = cameras[1].encode()
@@ -153,10 +153,10 @@ def test_two_workers_split_the_partitions_keep_camera_order_and_dead_letter_a_co
         for item in running:
             assert not item.errors, item.errors
 
-    by_camera: dict[str, list[Detections]] = defaultdict(list)
+    by_camera: dict[str, list[FrameDetections]] = defaultdict(list)
     for record in records:
         message = decode_record(record.topic, record.key, record.value)
-        assert isinstance(message, Detections)
+        assert isinstance(message, FrameDetections)
         by_camera[message.camera_id].append(message)
     for camera in cameras:
         seqs = [m.seq for m in by_camera[camera]]
@@ -164,12 +164,11 @@ def test_two_workers_split_the_partitions_keep_camera_order_and_dead_letter_a_co
         assert seqs == wanted, f"{camera}: detections out of order or missing"
         for message in by_camera[camera]:
             assert message.model.id == "bright-box"
-            assert [d.class_name for d in message.detections] == ["person"]
-            assert message.detections[0].box == pytest.approx(
+            assert message.detections.class_name == ("person",)
+            assert message.detections.xyxy[0].tolist() == pytest.approx(
                 (20 + 3 * message.seq, 30, 50 + 3 * message.seq, 90), abs=1
             )
             assert message.timings_ms.decode > 0 and message.timings_ms.postprocess > 0
-        assert {m.detections[0].track_id for m in by_camera[camera]} == {1}, "one track per camera"
 
     # each worker published only the cameras of the partitions it owns, and both did work
     seen = [item.worker.stats.partitions_seen for item in running]

@@ -99,10 +99,9 @@ def test_a_custom_yolo_model_plugs_in_by_configuration(tmp_path: Path, layout: s
     # a 128x64 frame letterboxed into 64x64: scale 0.5, 16 px of padding above and below
     frames = [np.zeros((64, 128, 3), np.uint8), np.full((64, 128, 3), 200, np.uint8)]
     for detections in backend.detect_batch(frames):
-        assert detections.names == ["ebike", "stall"]
+        assert detections.class_name == ("ebike", "stall")
         np.testing.assert_allclose(detections.xyxy, [[44, 22, 84, 42], [92, 32, 108, 64]], atol=1e-3)
-        messages = detections.to_messages(backend.class_map)
-        assert [m["kind"] for m in messages] == ["two_wheeler", "trading_object"]
+        assert detections.kind == ("two_wheeler", "trading_object")
 
 
 def test_custom_model_yaml_resolves_the_file_next_to_it(tmp_path: Path) -> None:

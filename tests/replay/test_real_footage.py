@@ -60,10 +60,12 @@ def two_wheelers_in_parking_zones(footage: PreparedFootage, camera: Camera, conf
     count = 0
     for frame in footage.cached.frames:
         sx, sy = camera.width / frame.width, camera.height / frame.height
-        for d in frame.detections:
-            if d.kind != "two_wheeler" or d.score < conf:
+        for box, kind, score in zip(
+            frame.detections.boxes(), frame.detections.kind, frame.detections.score.tolist(), strict=True
+        ):
+            if kind != "two_wheeler" or score < conf:
                 continue
-            point = ((d.box[0] + d.box[2]) / 2 * sx, d.box[3] * sy)
+            point = ((box[0] + box[2]) / 2 * sx, box[3] * sy)
             count += any(point_in_polygon(point, polygon) for polygon in polygons)
     return count
 

@@ -42,7 +42,7 @@ def test_the_parked_bikes_stand_in_the_demo_zone(
     published = cv2.resize(frame, (round(camera.width * scale), round(camera.height * scale)))
     backend = open_backend(BackendChoice())
     (detections,) = backend.detect_batch([np.ascontiguousarray(published)])
-    kinds = detections.kinds(backend.class_map)
+    kinds = detections.kind
     polygon = np.array(zone.polygon, np.float32)
     inside = 0
     for box, kind in zip(detections.xyxy, kinds, strict=True):

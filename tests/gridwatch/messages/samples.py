@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
+
+from gridwatch.detections import Detections
 from gridwatch.messages import (
     CameraCounters,
     CameraState,
@@ -10,9 +13,8 @@ from gridwatch.messages import (
     CaseEventKind,
     ClassCode,
     DeadLetter,
-    Detection,
-    Detections,
     Frame,
+    FrameDetections,
     FrameReason,
     GwMessage,
     Incident,
@@ -42,31 +44,20 @@ def frame(camera_id: str = "cam-001", seq: int = 7, jpeg: bytes = TINY_JPEG) -> 
     )
 
 
-def detections(camera_id: str = "cam-001") -> Detections:
-    return Detections(
+def detections(camera_id: str = "cam-001") -> FrameDetections:
+    return FrameDetections(
         camera_id=camera_id,
         seq=7,
         captured_at=T0,
         frame_width=640,
         frame_height=360,
         model=ModelRef(id="yolov8n-gridwatch", version="2025.11"),
-        detections=(
-            Detection(
-                box=(10.0, 20.5, 110.0, 200.0),
-                class_id=3,
-                class_name="motorcycle",
-                kind=ObjectKind.TWO_WHEELER,
-                score=0.91,
-                track_id=42,
-            ),
-            Detection(
-                box=(300.0, 40.0, 640.0, 360.0),
-                class_id=0,
-                class_name="person",
-                kind=ObjectKind.PERSON,
-                score=0.55,
-                track_id=None,
-            ),
+        detections=Detections(
+            xyxy=np.array([(10.0, 20.5, 110.0, 200.0), (300.0, 40.0, 640.0, 360.0)], np.float32),
+            score=np.array([0.91, 0.55], np.float32),
+            class_id=np.array([3, 0]),
+            class_name=("motorcycle", "person"),
+            kind=(ObjectKind.TWO_WHEELER, ObjectKind.PERSON),
         ),
         timings_ms=StageTimings(decode=1.5, preprocess=0.8, infer=12.25, postprocess=0.4),
         evidence_url="http://evidence.local/cam-001/7.jpg",

@@ -10,8 +10,8 @@ import pytest
 
 from gridwatch.messages import (
     TOPICS,
-    Detections,
     Frame,
+    FrameDetections,
     GwMessage,
     decode,
     decode_as,
@@ -56,7 +56,7 @@ def test_key_is_the_declared_key_field(message: GwMessage, key: bytes) -> None:
 
 def test_json_messages_carry_their_schema_version() -> None:
     document = json.loads(encode(samples.detections()))
-    assert document["schema_version"] == "gw.detections/1"
+    assert document["schema_version"] == "gw.detections/2"
     assert document["detections"][0]["box"] == [10.0, 20.5, 110.0, 200.0]
 
 
@@ -85,9 +85,9 @@ def test_a_real_jpeg_survives_the_envelope_byte_for_byte() -> None:
 
 
 def test_decode_as_returns_the_asked_type() -> None:
-    message = decode_as(Detections, encode(samples.detections()))
-    assert isinstance(message, Detections)
-    assert message.detections[0].track_id == 42
+    message = decode_as(FrameDetections, encode(samples.detections()))
+    assert isinstance(message, FrameDetections)
+    assert message.detections.class_name == ("motorcycle", "person")
 
 
 def test_decode_without_key_check_accepts_any_key() -> None:

@@ -118,7 +118,7 @@ MALFORMED: list[tuple[str, str, bytes | None, str]] = [
         "JSON on the frames topic",
         FRAME,
         encode(samples.detections()),
-        "the value is JSON with schema 'gw.detections/1', which belongs on topic gw.detections, "
+        "the value is JSON with schema 'gw.detections/2', which belongs on topic gw.detections, "
         "not gw.frames",
     ),
     (
@@ -140,13 +140,13 @@ MALFORMED: list[tuple[str, str, bytes | None, str]] = [
         "schema not a string",
         DETECTIONS,
         _json(samples.detections(), "schema_version", 1),
-        "schema_version is a JSON number, expected the string 'gw.detections/1'",
+        "schema_version is a JSON number, expected the string 'gw.detections/2'",
     ),
     (
         "newer schema",
         DETECTIONS,
-        _json(samples.detections(), "schema_version", "gw.detections/2"),
-        "unsupported schema version 'gw.detections/2' (this reader knows 'gw.detections/1')",
+        _json(samples.detections(), "schema_version", "gw.detections/1"),
+        "unsupported schema version 'gw.detections/1' (this reader knows 'gw.detections/2')",
     ),
     (
         "unknown schema",
@@ -200,7 +200,7 @@ MALFORMED: list[tuple[str, str, bytes | None, str]] = [
         "extra field",
         DETECTIONS,
         _json(samples.detections(), "colour", "red"),
-        "invalid gw.detections/1 record: colour: Extra inputs are not permitted",
+        "invalid gw.detections/2 record: colour: Extra inputs are not permitted",
     ),
     (
         "missing timing",

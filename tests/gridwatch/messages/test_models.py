@@ -13,8 +13,8 @@ from gridwatch.messages import (
     CaseEvent,
     ClassCode,
     DeadLetter,
-    Detections,
     Frame,
+    FrameDetections,
     Incident,
     Lifecycle,
     ModelRef,
@@ -35,12 +35,16 @@ EXPECTED_LAYOUT = {
 }
 
 
+#: Topics whose records changed shape since their first version (gw.detections/2: no track ids).
+SCHEMA_VERSIONS = {"gw.detections": 2}
+
+
 def test_topic_table_declares_each_topic_once_with_key_and_partitions() -> None:
     assert {spec.name: (spec.key_field, spec.partitions) for spec in TOPICS} == EXPECTED_LAYOUT
     assert len({spec.message_type for spec in TOPICS}) == len(TOPICS)
     for spec in TOPICS:
         assert spec.key_field in spec.message_type.model_fields
-        assert spec.schema == f"{spec.name}/1"
+        assert spec.schema == f"{spec.name}/{SCHEMA_VERSIONS.get(spec.name, 1)}"
         assert topic_named(spec.name) is spec
         assert topic_for(spec.message_type) is spec
         assert int(spec.topic_configs()["retention.ms"]) > 0
@@ -127,8 +131,8 @@ def test_frame_refuses_an_oversized_jpeg() -> None:
 
 
 def test_detections_may_be_empty() -> None:
-    empty = Detections.model_validate(samples.detections().model_dump() | {"detections": ()})
-    assert empty.detections == ()
+    empty = FrameDetections.model_validate(samples.detections().model_dump() | {"detections": ()})
+    assert len(empty.detections) == 0 and empty.detections.xyxy.shape == (0, 4)
 
 
 def test_case_event_data_takes_only_scalars() -> None:

@@ -8,10 +8,12 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 from gridwatch.config import Camera
-from gridwatch.messages import Detection, Detections, Incident, ModelRef, ObjectKind, StageTimings
+from gridwatch.detections import STATIC_FOREGROUND_CLASS, Detections, ObjectKind
+from gridwatch.messages import FrameDetections, Incident, ModelRef, StageTimings
 from streams.rules.engine import CameraRules
-from streams.rules.observation import STATIC_FOREGROUND_CLASS, FrameObservation, observe
 from streams.rules.state import CameraState
 from streams.rules.tuning import RuleTuning
 
@@ -37,16 +39,15 @@ class Obj:
 
     kind: ObjectKind
     box: Box
-    track_id: int | None = None
     static: bool = False
 
 
-def bike(box: Box = BIKE, track_id: int | None = 1) -> Obj:
-    return Obj(ObjectKind.TWO_WHEELER, box, track_id)
+def bike(box: Box = BIKE) -> Obj:
+    return Obj(ObjectKind.TWO_WHEELER, box)
 
 
-def person(box: Box, track_id: int | None = None) -> Obj:
-    return Obj(ObjectKind.PERSON, box, track_id)
+def person(box: Box) -> Obj:
+    return Obj(ObjectKind.PERSON, box)
 
 
 def goods(box: Box = CART) -> Obj:
@@ -103,20 +104,17 @@ def message(
     seq: int = 0,
     camera_id: str = "cam-1",
     t0: float = T0,
-) -> Detections:
+) -> FrameDetections:
     """A detections message at ``t`` seconds after T0 (boxes given in native pixels, scaled by ``scale``)."""
-    detections = tuple(
-        Detection(
-            box=tuple(v * scale for v in o.box),
-            class_id=0,
-            class_name=STATIC_FOREGROUND_CLASS if o.static else o.kind.value,
-            kind=o.kind,
-            score=0.8,
-            track_id=o.track_id,
-        )
-        for o in objects
+    listed = list(objects)
+    detections = Detections(
+        xyxy=np.array([[v * scale for v in o.box] for o in listed], np.float32).reshape(-1, 4),
+        score=np.full(len(listed), 0.8, np.float32),
+        class_id=np.array([-1 if o.static else 0 for o in listed], np.int64),
+        class_name=tuple(STATIC_FOREGROUND_CLASS if o.static else o.kind.value for o in listed),
+        kind=tuple(o.kind for o in listed),
     )
-    return Detections(
+    return FrameDetections(
         camera_id=camera_id,
         seq=seq,
         captured_at=t0 + t,
@@ -151,15 +149,10 @@ def run(
     steps = round((until - start) / every)
     for index in range(steps + 1):
         t = start + index * every
-        step = rules.step(state, observe_for(rules, message(t, scene(t), seq=index)))
+        step = rules.step(state, message(t, scene(t), seq=index))
         out.extend(step.incidents)
         state = CameraState.from_bytes(step.state.to_bytes()) if roundtrip else step.state
     return out
-
-
-def observe_for(rules: CameraRules, msg: Detections) -> FrameObservation:
-
-    return observe(msg, rules.camera)
 
 
 def rules_for(rule: dict[str, Any], tuning: RuleTuning = QUIET, **camera_options: Any) -> CameraRules:

@@ -102,19 +102,19 @@ def test_updates_are_rate_limited_and_revisions_increase() -> None:
 
 def test_redelivered_and_out_of_order_frames_change_nothing() -> None:
     from streams.rules.state import CameraState
-    from tests.streams.rules.scenes import message, observe_for
+    from tests.streams.rules.scenes import message
 
     rules = rules_for(PARK)
     state = CameraState()
     for t in range(61):
-        frame = observe_for(rules, message(t, [bike()], seq=t))
+        frame = message(t, [bike()], seq=t)
         first = rules.step(state, frame)
         snapshot = state.to_bytes()
         again = rules.step(state, frame)
         assert not again.applied and again.incidents == [] and state.to_bytes() == snapshot
         if t == 60:
             assert lifecycles(first.incidents) == ["new"]
-    older = observe_for(rules, message(30, [], seq=99))
+    older = message(30, [], seq=99)
     assert not rules.step(state, older).applied
 
 
@@ -133,7 +133,7 @@ def test_state_stays_small_on_a_busy_street() -> None:
     import random
 
     from streams.rules.state import CameraState
-    from tests.streams.rules.scenes import message, observe_for
+    from tests.streams.rules.scenes import message
 
     rng = random.Random(3)
     rules = rules_for(PARK)
@@ -141,8 +141,8 @@ def test_state_stays_small_on_a_busy_street() -> None:
     largest = 0
     for index in range(8640):
         x, y = rng.uniform(100, 1700), rng.uniform(450, 880)
-        objects = [bike((x, y, x + 80, y + 100), track_id=index)]
-        rules.step(state, observe_for(rules, message(index * 10.0, objects, seq=index)))
+        objects = [bike((x, y, x + 80, y + 100))]
+        rules.step(state, message(index * 10.0, objects, seq=index))
         largest = max(largest, len(state.to_bytes()))
     assert len(state.zones["z-1/ebike_parking"].objects) <= 4
     assert largest < 2000

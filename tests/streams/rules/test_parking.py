@@ -20,7 +20,6 @@ from tests.streams.rules.scenes import (
     bike,
     lifecycles,
     message,
-    observe_for,
     person,
     rules_for,
     run,
@@ -48,14 +47,6 @@ def flicker(t: float) -> list[Obj]:
 
 def random_misses(t: float) -> list[Obj]:
     return [bike()] if t < 120 and int(t) not in _DROPPED else []
-
-
-def id_switch(t: float) -> list[Obj]:
-    return [bike(track_id=1 + int(t) // 10)] if t < 120 else []
-
-
-def untracked(t: float) -> list[Obj]:
-    return [bike(track_id=None)] if t < 120 else []
 
 
 def jitter(t: float) -> list[Obj]:
@@ -98,8 +89,6 @@ def outside_zone(t: float) -> list[Obj]:
         (parked, [("new", 60), ("end", 150)]),
         (flicker, [("new", 60), ("end", 149)]),
         (random_misses, [("new", 61), ("end", 150)]),
-        (id_switch, [("new", 60), ("end", 150)]),
-        (untracked, [("new", 60), ("end", 150)]),
         (jitter, [("new", 60), ("end", 150)]),
         (occluded, [("new", 60), ("end", 150)]),
         (owner_beside, [("new", 60), ("end", 150)]),
@@ -143,9 +132,9 @@ def test_incident_id_is_a_function_of_camera_zone_rule_and_start() -> None:
 def arrive_apart(t: float) -> list[Obj]:
     objects = []
     if t < 200:
-        objects.append(bike(track_id=1))
+        objects.append(bike())
     if 30 <= t < 150:
-        objects.append(bike(shifted(BIKE, 300), track_id=2))
+        objects.append(bike(shifted(BIKE, 300)))
     return objects
 
 
@@ -194,6 +183,6 @@ def test_frames_resized_on_the_wire_are_scaled_to_native_pixels() -> None:
     state = CameraState()
     out = []
     for t in range(70):
-        out.extend(rules.step(state, observe_for(rules, message(t, [bike()], scale=0.5, seq=t))).incidents)
+        out.extend(rules.step(state, message(t, [bike()], scale=0.5, seq=t)).incidents)
     assert lifecycles(out) == ["new"]
     assert out[0].boxes[0] == pytest.approx(BIKE)
