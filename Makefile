@@ -41,6 +41,7 @@ run: models demo-footage
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports  # the layer, independence, runtime-path and acyclic contracts in pyproject.toml
 
 typecheck: setup
 	$(BIN)/mypy

@@ -100,7 +100,7 @@ class Detector:
             jpeg_quality=self.jpeg_quality,
             model_id=model_id,
             model_version=version,
-            runtime=resolved_kind(self.choice).value,
+            runtime=resolved_kind(self.choice),
             score_floor=score_floor(self.choice),
             static_foreground=CameraZones.of(camera).wants_static_foreground,
         )

@@ -29,8 +29,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from detectors.backends.base import StagedBackend
-from detectors.backends.factory import BackendChoice, BackendKind, open_backend
+from detectors.backends.factory import BackendChoice, open_backend
 from detectors.backends.onnx_runtime import OnnxRuntimeBackend
+from detectors.backends.registry import runtime_options
 from detectors.bench.bench_frames import load_bench_frames
 from detectors.bench.report import _worker as worker_path  # the bench's own worker pipeline per batch size
 from detectors.bench.report import interleaved_fps
@@ -110,9 +111,9 @@ def measure_recall(specs: Sequence[ModelSpec]) -> dict[str, Any]:
     for spec in specs:
         files = ModelFiles.of(spec)
         row: dict[str, Any] = {"default_threshold": spec.decoder_defaults.score_threshold}
-        for name, kind in (("onnxruntime", BackendKind.ONNXRUNTIME), ("openvino-f32", BackendKind.OPENVINO)):
+        for name, kind in (("onnxruntime", "onnxruntime"), ("openvino-f32", "openvino")):
             backend = open_backend(
-                BackendChoice(kind=kind, model_id=spec.id, max_batch_size=8, openvino_precision="f32")
+                BackendChoice(runtime=_runtime(kind, "f32"), model_id=spec.id, max_batch_size=8)
             )
             per_image = [
                 _found(b, backend.detect_batch([im])[0], backend)
@@ -138,18 +139,16 @@ def measure_speed(specs: Sequence[ModelSpec], frames: int, rounds: int) -> dict[
     """ms per frame through the worker pipeline, every model x runtime x batch size interleaved."""
     bench = load_bench_frames(frames)
     runtimes = {  # runtime label -> (kind, OpenVINO precision)
-        "onnxruntime": (BackendKind.ONNXRUNTIME, "auto"),
-        "openvino-f32": (BackendKind.OPENVINO, "f32"),
-        "openvino-auto": (BackendKind.OPENVINO, "auto"),
+        "onnxruntime": ("onnxruntime", "auto"),
+        "openvino-f32": ("openvino", "f32"),
+        "openvino-auto": ("openvino", "auto"),
     }
     paths: dict[str, Any] = {}
     pipelines: list[Any] = []
     labels: dict[str, str] = {}
     for spec in specs:
         for runtime, (kind, precision) in runtimes.items():
-            choice = BackendChoice(
-                kind=kind, model_id=spec.id, max_batch_size=8, openvino_precision=precision
-            )
+            choice = BackendChoice(runtime=_runtime(kind, precision), model_id=spec.id, max_batch_size=8)
             backend = open_backend(choice)
             labels[runtime] = f"{runtime} ({getattr(backend, 'precision', 'f32')}, {backend.streams} streams)"
             for batch in (1, 8):
@@ -168,6 +167,11 @@ def measure_speed(specs: Sequence[ModelSpec], frames: int, rounds: int) -> dict[
         "load_average_before_after": [round(load_before[0], 2), round(load_after[0], 2)],
         "cpus": len(os.sched_getaffinity(0)),
     }
+
+
+def _runtime(kind: str, precision: str) -> Any:
+    """``kind``'s runtime options, with ``precision`` where the runtime has one (OpenVINO)."""
+    return runtime_options(kind, **({"precision": precision} if kind == "openvino" else {}))
 
 
 def main() -> None:

@@ -185,7 +185,8 @@ def _worker_settings(args: argparse.Namespace) -> DetectWorkerSettings:
 
 
 def _backend_choice(args: argparse.Namespace, max_batch_size: int) -> BackendChoice:
-    from detectors.backends.factory import BackendChoice, BackendKind
+    from detectors.backends.factory import BackendChoice
+    from detectors.backends.registry import runtime_options
     from detectors.models.custom import CustomModelConfig
 
     custom = None
@@ -197,15 +198,21 @@ def _backend_choice(args: argparse.Namespace, max_batch_size: int) -> BackendCho
     if kind is None and custom is not None:
         suffix = custom.path.suffix.lower()
         kind = {".pt": "ultralytics", ".xml": "openvino"}.get(suffix, "auto")
+    kind = kind or "auto"
+    options: dict[str, object] = {}
+    if args.providers:
+        if kind == "auto":
+            kind = "onnxruntime"  # providers are ONNX Runtime's
+        if kind != "onnxruntime":
+            raise ValueError(f"--providers names ONNX Runtime execution providers; --backend is {kind}")
+        options["providers"] = tuple(p.strip() for p in args.providers.split(",") if p.strip())
     values: dict[str, object] = {
-        "kind": BackendKind(kind or "auto"),
+        "runtime": runtime_options(kind, **options),
         "custom": custom,
         "max_batch_size": max_batch_size,
     }
     if args.model:
         values["model_id"] = args.model
-    if args.providers:
-        values["providers"] = tuple(p.strip() for p in args.providers.split(",") if p.strip())
     return BackendChoice.model_validate(values)
 
 

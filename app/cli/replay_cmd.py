@@ -156,7 +156,8 @@ def _progress(args: argparse.Namespace) -> Callable[[str, int | None], ProgressB
 
 
 def _detector(args: argparse.Namespace) -> Detector:
-    from detectors.backends.factory import BackendChoice, BackendKind
+    from detectors.backends.factory import BackendChoice
+    from detectors.backends.registry import runtime_options
     from detectors.models.custom import CustomModelConfig
     from replay.detect import Detector
 
@@ -165,7 +166,7 @@ def _detector(args: argparse.Namespace) -> Detector:
         custom = CustomModelConfig.from_yaml(args.model_config)
     elif args.model_file is not None:
         custom = CustomModelConfig.for_file(args.model_file.resolve())
-    values: dict[str, object] = {"kind": BackendKind(args.backend or "auto"), "custom": custom}
+    values: dict[str, object] = {"runtime": runtime_options(args.backend or "auto"), "custom": custom}
     if args.model:
         values["model_id"] = args.model
     choice = BackendChoice.model_validate(values)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -13,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from detectors.backends.batch_input import InputPacker, PreparedBatch, decode_batch
 from detectors.backends.model_identity import RunnableModelIdentity
+from detectors.backends.selection import ModelSelection
 from detectors.decoders.centernet import CenterNetDecoderConfig
 from detectors.input_resize import ResizeMode
 from detectors.models.cache import ModelFiles
@@ -25,6 +27,48 @@ PREFERRED_PROVIDERS: tuple[str, ...] = (
     "CUDAExecutionProvider",
     "CPUExecutionProvider",
 )
+
+
+class OnnxRuntimeOptions(BaseModel):
+    """The ONNX Runtime runtime: CPU by default, CUDA or TensorRT where this onnxruntime build has them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["onnxruntime"] = Field(default="onnxruntime", description="Runtime kind: onnxruntime.")
+    providers: tuple[str, ...] | None = Field(
+        default=None, description="Execution providers in order; unset: TensorRT, CUDA, CPU as available."
+    )
+    streams: int = Field(
+        default=0,
+        ge=0,
+        description="Model runs at once on parts of a batch; 0: one per usable CPU on the CPU.",
+    )
+
+
+class _OnnxRuntimePlugin:
+    """Registers ONNX Runtime (:mod:`detectors.backends.registry`)."""
+
+    kind = "onnxruntime"
+    options_type = OnnxRuntimeOptions
+
+    def available(self) -> bool:
+        return importlib.util.find_spec("onnxruntime") is not None
+
+    def open(self, selection: ModelSelection, options: OnnxRuntimeOptions) -> OnnxRuntimeBackend:
+        config = OnnxRuntimeConfig(
+            providers=options.providers,
+            streams=options.streams,
+            intra_op_threads=selection.threads,
+            max_batch_size=selection.max_batch_size,
+            resize=selection.resize,
+        )
+        if selection.custom is not None:
+            return OnnxRuntimeBackend.from_custom(selection.custom, config)
+        return OnnxRuntimeBackend.from_cache(selection.model_id, cache_dir=selection.cache_dir, config=config)
+
+
+#: The plugin :mod:`detectors.backends.registry` lists.
+ONNX_RUNTIME = _OnnxRuntimePlugin()
 
 
 class ModelNotBuiltError(FileNotFoundError):

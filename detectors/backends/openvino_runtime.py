@@ -8,24 +8,55 @@ move by a few thousandths.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Literal
 
 import numpy as np
 import yaml
 from numpy.typing import NDArray
+from pydantic import BaseModel, ConfigDict, Field
 
 from detectors.backends.batch_input import InputPacker, PreparedBatch, decode_batch
 from detectors.backends.model_identity import RunnableModelIdentity
+from detectors.backends.selection import ModelSelection
 from detectors.models.cache import ModelFiles
 from detectors.models.registry import get_model_spec, runnable_catalogue_model
 from detectors.models.runnable import RunnableModel
 from gridwatch.detections import Detections
 
-if TYPE_CHECKING:
-    from detectors.backends.factory import BackendChoice
+
+class OpenVinoOptions(BaseModel):
+    """The OpenVINO runtime: Intel CPUs and iGPUs, ONNX or IR (.xml) models."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["openvino"] = Field(default="openvino", description="Runtime kind: openvino.")
+    device: str = Field(default="CPU", min_length=1, description="OpenVINO device: CPU, GPU, AUTO.")
+    precision: Literal["auto", "f32", "bf16", "f16"] = Field(
+        default="auto",
+        description="Inference precision: auto (bf16 where the CPU computes it natively, e.g. AMX or "
+        "AVX512-BF16; f32 elsewhere), f32 (the numbers ONNX Runtime gives), bf16 or f16.",
+    )
+
+
+class _OpenVinoPlugin:
+    """Registers OpenVINO (:mod:`detectors.backends.registry`)."""
+
+    kind = "openvino"
+    options_type = OpenVinoOptions
+
+    def available(self) -> bool:
+        return importlib.util.find_spec("openvino") is not None
+
+    def open(self, selection: ModelSelection, options: OpenVinoOptions) -> OpenVinoBackend:
+        return OpenVinoBackend.open(selection, options)
+
+
+#: The plugin :mod:`detectors.backends.registry` lists.
+OPENVINO = _OpenVinoPlugin()
 
 
 class OpenVinoBackend(RunnableModelIdentity):
@@ -46,10 +77,10 @@ class OpenVinoBackend(RunnableModelIdentity):
             self._streams = 1
 
     @classmethod
-    def open(cls, choice: BackendChoice) -> OpenVinoBackend:
-        """Compile the chosen model (catalogue ONNX, custom ONNX or IR) for ``choice.device``."""
+    def open(cls, choice: ModelSelection, options: OpenVinoOptions) -> OpenVinoBackend:
+        """Compile the chosen model (catalogue ONNX, custom ONNX or IR) for ``options.device``."""
         core = importlib.import_module("openvino").Core()
-        precision = _precision(core, choice.device, choice.openvino_precision)
+        precision = _precision(core, options.device, options.precision)
         config: dict[str, Any] = {"PERFORMANCE_HINT": "THROUGHPUT", "INFERENCE_PRECISION_HINT": precision}
         if choice.threads:
             config["INFERENCE_NUM_THREADS"] = choice.threads
@@ -63,7 +94,7 @@ class OpenVinoBackend(RunnableModelIdentity):
             files = ModelFiles.of(spec, choice.cache_dir)
             network = core.read_model(str(files.onnx))
             model = runnable_catalogue_model(spec)
-        compiled = core.compile_model(network, choice.device, config)
+        compiled = core.compile_model(network, options.device, config)
         packer = InputPacker(model, choice.resize or model.default_resize, choice.max_batch_size)
         return cls(compiled, model, packer, precision)
 

@@ -7,20 +7,46 @@ Only this module imports ultralytics, and only when a ``.pt`` model or an export
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
+from pydantic import BaseModel, ConfigDict, Field
 
 from detectors.backends.batch_input import PreparedBatch
+from detectors.backends.selection import ModelSelection
 from detectors.class_map import ClassMap, coco_class_map
 from detectors.models.custom import file_digest
 from gridwatch.detections import Detections
 
-if TYPE_CHECKING:
-    from detectors.backends.factory import BackendChoice
+
+class UltralyticsOptions(BaseModel):
+    """The ultralytics runtime for ``.pt`` weights (needs the ``ultralytics`` extra, which brings torch)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["ultralytics"] = Field(default="ultralytics", description="Runtime kind: ultralytics.")
+    device: str = Field(default="cpu", min_length=1, description="torch device: cpu, cuda, cuda:0, mps.")
+
+
+class _UltralyticsPlugin:
+    """Registers ultralytics (:mod:`detectors.backends.registry`)."""
+
+    kind = "ultralytics"
+    options_type = UltralyticsOptions
+
+    def available(self) -> bool:
+        return importlib.util.find_spec("ultralytics") is not None
+
+    def open(self, selection: ModelSelection, options: UltralyticsOptions) -> UltralyticsBackend:
+        return UltralyticsBackend.open(selection, options)
+
+
+#: The plugin :mod:`detectors.backends.registry` lists.
+ULTRALYTICS = _UltralyticsPlugin()
 
 
 class UltralyticsBackend:
@@ -40,7 +66,7 @@ class UltralyticsBackend:
         self._max_batch = int(settings.pop("max_batch_size", 8))
 
     @classmethod
-    def open(cls, choice: BackendChoice) -> UltralyticsBackend:
+    def open(cls, choice: ModelSelection, options: UltralyticsOptions) -> UltralyticsBackend:
         """Load ``choice.custom.path`` (a ``.pt`` file) with ultralytics."""
         yolo_class = _yolo_class()
         if choice.custom is None:
@@ -50,7 +76,7 @@ class UltralyticsBackend:
             "conf": custom.yolo.score_threshold,
             "iou": custom.yolo.iou_threshold,
             "max_det": custom.yolo.max_detections,
-            "device": choice.device.lower(),
+            "device": options.device.lower(),
             "verbose": False,
             "max_batch_size": choice.max_batch_size,
         }

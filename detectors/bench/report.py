@@ -130,13 +130,15 @@ def _label(backend: StagedBackend) -> str:
 
 def _comparison_backends(default: StagedBackend) -> dict[str, StagedBackend]:
     """Every other installed CPU runtime and precision for the default model, for the comparison rows."""
-    from detectors.backends.factory import BackendChoice, BackendKind, open_backend
+    from detectors.backends.factory import BackendChoice, open_backend
+    from detectors.backends.onnx_runtime import OnnxRuntimeOptions
+    from detectors.backends.openvino_runtime import OpenVinoOptions
 
-    choices = {"onnxruntime": BackendChoice(kind=BackendKind.ONNXRUNTIME, max_batch_size=DEFAULT_BATCH)}
+    choices = {"onnxruntime": BackendChoice(runtime=OnnxRuntimeOptions(), max_batch_size=DEFAULT_BATCH)}
     if importlib.util.find_spec("openvino") is not None:
         for precision in ("f32", "bf16"):
             choices[f"openvino-{precision}"] = BackendChoice(
-                kind=BackendKind.OPENVINO, max_batch_size=DEFAULT_BATCH, openvino_precision=precision
+                runtime=OpenVinoOptions(precision=precision), max_batch_size=DEFAULT_BATCH
             )
     return {name: open_backend(choice) for name, choice in choices.items() if name != _label(default)}
 

@@ -6,17 +6,14 @@ They run once every field is well formed, and report every problem they find rat
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from gridwatch.config.errors import Loc, Problem, format_path
 from gridwatch.config.geometry import fmt_point
 from gridwatch.config.models_classes import EscalationLevel, ReviewPolicy
 from gridwatch.config.models_grid import GridLevel
 from gridwatch.config.models_people import Role
+from gridwatch.config.site_content import SiteContent
 from gridwatch.config.site_index import SiteIndex
-
-if TYPE_CHECKING:
-    from gridwatch.config.site import SiteConfig
 
 
 def _problem(loc: Loc, message: str) -> Problem:
@@ -36,7 +33,7 @@ def _duplicates(what: str, items: Iterable[tuple[str, Loc]]) -> list[Problem]:
     return problems
 
 
-def _duplicate_ids(site: SiteConfig) -> list[Problem]:
+def _duplicate_ids(site: SiteContent) -> list[Problem]:
     grids: list[tuple[str, Loc]] = [(site.grid.town.id, ("grid", "town", "id"))]
     for c, community in enumerate(site.grid.communities):
         grids.append((community.id, ("grid", "communities", c, "id")))
@@ -73,7 +70,7 @@ def _grid_reference(index: SiteIndex, grid_id: str, *, micro_only: bool, who: st
     return None
 
 
-def _cameras(site: SiteConfig, index: SiteIndex) -> list[Problem]:
+def _cameras(site: SiteContent, index: SiteIndex) -> list[Problem]:
     problems = []
     for i, camera in enumerate(site.cameras):
         wrong = _grid_reference(index, camera.micro_grid, micro_only=True, who="cameras")
@@ -93,7 +90,7 @@ def _cameras(site: SiteConfig, index: SiteIndex) -> list[Problem]:
     return problems
 
 
-def _rule_kinds(site: SiteConfig, index: SiteIndex) -> list[Problem]:
+def _rule_kinds(site: SiteContent, index: SiteIndex) -> list[Problem]:
     problems = []
     reported = set()
     for i, camera in enumerate(site.cameras):
@@ -125,7 +122,7 @@ def _rule_kinds(site: SiteConfig, index: SiteIndex) -> list[Problem]:
     return problems
 
 
-def _grid_limits(site: SiteConfig, index: SiteIndex) -> list[Problem]:
+def _grid_limits(site: SiteContent, index: SiteIndex) -> list[Problem]:
     """Per-grid time limits name a community grid or micro-grid once, and fit together once inherited."""
     problems = []
     for e, event_class in enumerate(site.event_classes):
@@ -154,7 +151,7 @@ def _grid_limits(site: SiteConfig, index: SiteIndex) -> list[Problem]:
     return problems
 
 
-def _people(site: SiteConfig, index: SiteIndex) -> list[Problem]:
+def _people(site: SiteContent, index: SiteIndex) -> list[Problem]:
     problems = []
     for i, person in enumerate(site.people):
         in_micro = person.role in (Role.WORKER, Role.LEADER)
@@ -166,7 +163,7 @@ def _people(site: SiteConfig, index: SiteIndex) -> list[Problem]:
     return problems
 
 
-def _rosters(site: SiteConfig, index: SiteIndex) -> list[Problem]:
+def _rosters(site: SiteContent, index: SiteIndex) -> list[Problem]:
     problems = []
     on_duty: set[str] = set()
     for r, roster in enumerate(site.rosters):
@@ -186,7 +183,7 @@ def _rosters(site: SiteConfig, index: SiteIndex) -> list[Problem]:
     return problems
 
 
-def _staffing(site: SiteConfig, index: SiteIndex) -> list[Problem]:
+def _staffing(site: SiteContent, index: SiteIndex) -> list[Problem]:
     problems = []
     for c, community in enumerate(site.grid.communities):
         for m, micro_grid in enumerate(community.micro_grids):
@@ -235,7 +232,7 @@ def _staffing(site: SiteConfig, index: SiteIndex) -> list[Problem]:
     return problems
 
 
-def find_problems(site: SiteConfig, index: SiteIndex) -> list[Problem]:
+def find_problems(site: SiteContent, index: SiteIndex) -> list[Problem]:
     """Every cross-reference problem of a site whose fields are each valid."""
     return [
         *_duplicate_ids(site),

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
+from gridwatch.config.models_camera import Camera
+from gridwatch.config.models_classes import Department, EventClass
 from gridwatch.config.models_grid import CommunityGrid, GridLevel, MicroGrid, TownGrid
+from gridwatch.config.models_people import Person, Roster
 from gridwatch.config.models_rules import RuleKind
-
-if TYPE_CHECKING:
-    from gridwatch.config.models_camera import Camera
-    from gridwatch.config.models_classes import Department, EventClass
-    from gridwatch.config.models_people import Person, Roster
-    from gridwatch.config.site import SiteConfig
+from gridwatch.config.site_content import SiteContent
 
 
 @dataclass
@@ -34,7 +31,7 @@ class SiteIndex:
     rosters: dict[str, Roster] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, site: SiteConfig) -> SiteIndex:
+    def build(cls, site: SiteContent) -> SiteIndex:
         """Index a site."""
         index = cls()
         town = site.grid.town

@@ -8,7 +8,9 @@ import cv2
 import numpy as np
 import pytest
 
-from detectors.backends.factory import BackendChoice, BackendKind, open_backend, resolved_kind
+from detectors.backends.factory import BackendChoice, open_backend, resolved_kind
+from detectors.backends.onnx_runtime import OnnxRuntimeOptions
+from detectors.backends.openvino_runtime import OpenVinoOptions
 from detectors.boxes import box_iou
 from detectors.models.cache import ModelFiles, asset_cache_dir
 from detectors.models.custom import CustomModelConfig
@@ -33,10 +35,8 @@ def bus_jpg() -> np.ndarray:
 
 @pytest.mark.parametrize("precision", ["f32", "auto"])
 def test_openvino_finds_what_onnx_runtime_finds_on_a_real_photo(bus_jpg: np.ndarray, precision: str) -> None:
-    ours = open_backend(
-        BackendChoice(kind=BackendKind.OPENVINO, max_batch_size=2, openvino_precision=precision)
-    )
-    reference = open_backend(BackendChoice(kind=BackendKind.ONNXRUNTIME, max_batch_size=2))
+    ours = open_backend(BackendChoice(runtime=OpenVinoOptions(precision=precision), max_batch_size=2))
+    reference = open_backend(BackendChoice(runtime=OnnxRuntimeOptions(), max_batch_size=2))
     assert getattr(reference, "precision", None) is None, "the reference must be ONNX Runtime"
     assert ours.model_id == reference.model_id and ours.class_names == reference.class_names
     got = ours.detect_batch([bus_jpg, bus_jpg])[0]
@@ -52,8 +52,11 @@ def test_openvino_finds_what_onnx_runtime_finds_on_a_real_photo(bus_jpg: np.ndar
 
 def test_auto_runs_on_openvino_with_native_precision() -> None:
     choice = BackendChoice(max_batch_size=1)
-    assert resolved_kind(choice) is BackendKind.OPENVINO
-    assert resolved_kind(BackendChoice(providers=("CPUExecutionProvider",))) is BackendKind.ONNXRUNTIME
+    assert resolved_kind(choice) == "openvino"
+    onnx_cpu = OnnxRuntimeOptions(providers=("CPUExecutionProvider",))
+    assert resolved_kind(BackendChoice(runtime=onnx_cpu)) == "onnxruntime"
+    weights = CustomModelConfig(id="best", path=DATA / "best.pt")
+    assert resolved_kind(BackendChoice(custom=weights)) == "ultralytics"
     if not ModelFiles.of(get_model_spec()).is_built(verify=False):
         pytest.skip("the default model is not built: run `gridwatch models build`")
     import openvino
@@ -65,7 +68,7 @@ def test_auto_runs_on_openvino_with_native_precision() -> None:
 def test_openvino_runs_an_exported_yolo_model_with_names_from_its_metadata() -> None:
     backend = open_backend(
         BackendChoice(
-            kind=BackendKind.OPENVINO, custom=CustomModelConfig(id="y11", path=DATA / "yolo11t-random.onnx")
+            runtime=OpenVinoOptions(), custom=CustomModelConfig(id="y11", path=DATA / "yolo11t-random.onnx")
         )
     )
     assert backend.class_names == ("person", "ebike", "stall")
@@ -77,3 +80,22 @@ def test_openvino_runs_an_exported_yolo_model_with_names_from_its_metadata() -> 
     (want,) = reference.infer(reference.prepare(frames))
     assert got.shape == want.shape == (2, 7, 336)
     np.testing.assert_allclose(got, want, rtol=1e-3, atol=2e-2)
+
+
+def test_runtimes_are_registered_by_kind_and_an_unknown_kind_is_named() -> None:
+    from pydantic import ValidationError
+
+    from detectors.backends.registry import BACKENDS, plugin_for, runtime_options
+
+    assert set(BACKENDS) == {"onnxruntime", "openvino", "ultralytics"}
+    for kind, plugin in BACKENDS.items():  # each runtime's options carry its own kind
+        assert plugin.options_type().model_dump()["kind"] == kind
+    assert runtime_options("openvino", precision="f32") == OpenVinoOptions(precision="f32")
+    with pytest.raises(ValidationError, match="'tensorrt'"):
+        runtime_options("tensorrt")
+    with pytest.raises(ValidationError, match="precision"):
+        runtime_options("openvino", precision="f8")
+    with pytest.raises(ValidationError, match="providers"):  # options of another runtime are refused
+        runtime_options("openvino", providers=("CPUExecutionProvider",))
+    with pytest.raises(LookupError, match="registered: onnxruntime, openvino, ultralytics"):
+        plugin_for("tensorrt")
