@@ -33,16 +33,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def test_commands_register_with_their_options() -> None:
-    parser = _parser()
-    args = parser.parse_args(["detect", "--site", "x.yaml", "--max-batch", "4", "--evidence", "never"])
-    assert args.handler is not None and args.max_batch == 4 and args.evidence == "never"
-    bench = parser.parse_args(["bench", "detect", "--json", "out.json"])
-    assert bench.json == Path("out.json") and bench.frames == 48
-    export = parser.parse_args(["export-model", "best.pt", "--format", "openvino"])
-    assert export.format == "openvino"
+def test_one_model_option_at_a_time() -> None:
     with pytest.raises(SystemExit):
-        parser.parse_args(["detect", "--model", "a", "--model-file", "b.onnx"])
+        _parser().parse_args(["detect", "--model", "a", "--model-file", "b.onnx"])
+
+
+def test_providers_are_refused_for_another_runtime(capsys: pytest.CaptureFixture[str]) -> None:
+    args = _parser().parse_args(["detect", "--backend", "openvino", "--providers", "CPUExecutionProvider"])
+    assert detect_cmd.run_detect(args, lambda: True) == 2
+    assert (
+        "--providers names ONNX Runtime execution providers; --backend is openvino" in capsys.readouterr().err
+    )
 
 
 @pytest.mark.integration

@@ -15,14 +15,11 @@ import numpy as np
 import pytest
 
 from detectors.models import npm_registry
+from detectors.models.build import build_model
 from detectors.models.cache import ModelFiles
 from detectors.models.npm_registry import IntegrityError
 from detectors.models.registry import ModelSpec, NpmSource, catalogue, get_model_spec
 from tests.detectors.tfjs_fixtures import GraphBuilder, ints, s, strs
-
-pytest.importorskip("onnx", reason="building needs the build-time extra: pip install '.[modelbuild]'")
-
-from detectors.models.build import build_model
 
 
 def _tarball() -> bytes:

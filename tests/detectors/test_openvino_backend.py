@@ -16,8 +16,6 @@ from detectors.models.cache import ModelFiles, asset_cache_dir
 from detectors.models.custom import CustomModelConfig
 from detectors.models.registry import get_model_spec
 
-pytest.importorskip("openvino", reason="the OpenVINO backend is optional (pip install openvino)")
-
 DATA = Path(__file__).resolve().parent / "data"
 
 

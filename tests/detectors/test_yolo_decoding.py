@@ -19,8 +19,6 @@ from detectors.decoders.yolo import YoloDecoderConfig, YoloLayout, decode_yolo, 
 from detectors.models.custom import CustomModelConfig, names_from_metadata
 from tests.detectors.yolo_onnx import NAMES, SIZE, anchors_output, yolo_onnx
 
-pytest.importorskip("onnx", reason="the onnx package (extra `modelbuild`) builds the test models")
-
 
 def test_anchor_layout_thresholds_suppresses_and_keeps_classes_apart() -> None:
     output = anchors_output(

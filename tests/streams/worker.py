@@ -42,6 +42,17 @@ def start_worker(
         return subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
 
 
+def outlive_session_of_killed_member(kafka: KafkaSettings) -> None:
+    """Let the group's session timeout pass before a SIGKILLed member's successor joins.
+
+    Not a wait on our own code: the broker expires the dead member on its own clock, and a successor that
+    joins earlier can be left without partitions for minutes on Tansu (DESIGN: "Embedded broker"), which has
+    no describe_groups to ask when the member is gone. ``gridwatch run`` waits the same way before restarting
+    a consumer-group member.
+    """
+    time.sleep(kafka.session_timeout_ms / 1000 + 2)
+
+
 def stop_worker(process: subprocess.Popen[bytes]) -> None:
     """Terminate the worker (SIGTERM, then SIGKILL) if it still runs."""
     if process.poll() is None:

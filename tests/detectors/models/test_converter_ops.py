@@ -12,17 +12,12 @@ import copy
 from typing import Any
 
 import numpy as np
+import onnxruntime as ort
 import pytest
 
 from detectors.models.tfjs_graph import TfjsGraphError, parse_tfjs_graph
+from detectors.models.tfjs_to_onnx import GraphInput, UnsupportedOpError, convert_tfjs_graph
 from tests.detectors.tfjs_fixtures import GraphBuilder, conv2d, ints, s
-
-onnx = pytest.importorskip(
-    "onnx", reason="the converter needs the build-time extra: pip install '.[modelbuild]'"
-)
-ort = pytest.importorskip("onnxruntime")
-
-from detectors.models.tfjs_to_onnx import GraphInput, UnsupportedOpError, convert_tfjs_graph  # noqa: E402
 
 RNG = np.random.default_rng(5)
 BATCH = 2

@@ -97,9 +97,10 @@ def source_graph() -> TfjsGraph:
 @pytest.fixture(scope="module")
 def layers(source_graph: TfjsGraph) -> dict[str, np.ndarray]:
     """The converted graph with inner layers as extra outputs, run on two random 300x300 images."""
+    import onnxruntime as ort
+
     from detectors.models.tfjs_to_onnx import GraphInput, convert_tfjs_graph
 
-    ort = pytest.importorskip("onnxruntime")
     assert SPEC.input_tensor is not None
     outputs = {
         "FeatureExtractor/MobilenetV2/Conv/Relu6": "conv0",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import struct
 
+import cv2
 import numpy as np
 import pytest
 
@@ -73,7 +74,6 @@ def test_frame_envelope_carries_raw_jpeg_after_a_json_header() -> None:
 
 
 def test_a_real_jpeg_survives_the_envelope_byte_for_byte() -> None:
-    cv2 = pytest.importorskip("cv2")
     image = np.random.default_rng(1).integers(0, 255, size=(360, 640, 3), dtype=np.uint8)
     ok, buffer = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 80])
     assert ok
@@ -81,7 +81,7 @@ def test_a_real_jpeg_survives_the_envelope_byte_for_byte() -> None:
     decoded = decode_as(Frame, encode(samples.frame(jpeg=jpeg)))
     assert decoded.jpeg == jpeg
     restored = cv2.imdecode(np.frombuffer(decoded.jpeg, dtype=np.uint8), cv2.IMREAD_COLOR)
-    assert restored.shape == (360, 640, 3)
+    assert restored is not None and restored.shape == (360, 640, 3)
 
 
 def test_decode_as_returns_the_asked_type() -> None:
