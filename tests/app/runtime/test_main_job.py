@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,14 +14,14 @@ from sqlalchemy import create_engine, func, select
 
 from dispatch.persistence.site_tables import Camera, Person
 from gridwatch.config import load_site
+from gridwatch.runtime.ports import port_taken
 
 ROOT = Path(__file__).resolve().parents[3]
 SITE = ROOT / "examples" / "site.yaml"
 
 
 def _listening(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
+    return port_taken("127.0.0.1", port)
 
 
 @pytest.mark.integration

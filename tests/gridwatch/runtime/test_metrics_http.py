@@ -8,20 +8,14 @@ import httpx
 from prometheus_client import CollectorRegistry, Counter
 
 from gridwatch.runtime.metrics_http import DEFAULT_METRICS_HOST, serve_metrics
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+from gridwatch.runtime.ports import free_port
 
 
 def test_metrics_are_served_on_loopback_by_default() -> None:
     assert DEFAULT_METRICS_HOST == "127.0.0.1"
     registry = CollectorRegistry()
     Counter("gw_test_frames", "frames seen", registry=registry).inc(3)
-    port = _free_port()
+    port = free_port()
     assert serve_metrics(registry, DEFAULT_METRICS_HOST, port)
     body = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
     assert "gw_test_frames_total 3.0" in body
