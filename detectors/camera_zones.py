@@ -7,13 +7,14 @@ polygons are scaled to each frame's size before use.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from gridwatch.config import SiteConfig
+from detectors.tiles import TilePlan, plan_tiles
+from gridwatch.config import CameraDetection, SiteConfig
 from gridwatch.config.models_camera import Camera
 from gridwatch.detections import Detections, ObjectKind
 
@@ -41,6 +42,7 @@ class CameraZones:
     native_width: int
     native_height: int
     zones: tuple[ZoneView, ...]
+    detection: CameraDetection = field(default_factory=CameraDetection)
 
     @classmethod
     def of(cls, camera: Camera) -> CameraZones:
@@ -61,7 +63,7 @@ class CameraZones:
                     static_foreground=static,
                 )
             )
-        return cls(camera.id, camera.width, camera.height, tuple(zones))
+        return cls(camera.id, camera.width, camera.height, tuple(zones), camera.detection)
 
     @property
     def wants_static_foreground(self) -> bool:
@@ -72,6 +74,11 @@ class CameraZones:
         """Each zone with its polygon scaled to a ``width`` x ``height`` frame."""
         scale_x, scale_y = width / self.native_width, height / self.native_height
         return [(zone, zone.scaled(scale_x, scale_y)) for zone in self.zones]
+
+    def tile_plan(self, width: int, height: int, input_size: int) -> TilePlan:
+        """Where the detector looks in a ``width`` x ``height`` frame of this camera (zone tiles)."""
+        polygons = [polygon for _zone, polygon in self.polygons_for(width, height)]
+        return plan_tiles(polygons, width, height, input_size, self.detection)
 
     def watched(self, detections: Detections, width: int, height: int) -> bool:
         """True when a detection stands (bottom-centre) in a zone whose rules watch its kind."""

@@ -240,6 +240,11 @@ class Detections:
         sides = self.xyxy[:, 2:] - self.xyxy[:, :2]
         return self.select(np.all(sides >= pixels, axis=1))
 
+    def shifted(self, dx: float, dy: float) -> Detections:
+        """The same detections moved by (``dx``, ``dy``) pixels (from a crop's pixels to its frame's)."""
+        offset = np.array([dx, dy, dx, dy], np.float32)
+        return Detections(self.xyxy + offset, self.score, self.class_id, self.class_name, self.kind)
+
     def scaled(self, scale_x: float, scale_y: float) -> Detections:
         """The same detections in pixels of a frame ``scale_x`` by ``scale_y`` times the size."""
         if scale_x == 1.0 and scale_y == 1.0:

@@ -41,6 +41,11 @@ class DetectorBackend(Protocol):
         """What each class means to the rules."""
         ...
 
+    @property
+    def input_size(self) -> int:
+        """Side of the square model input in pixels (zone tiles are cut to cover it at scale 1)."""
+        ...
+
     def detect_batch(self, images: Sequence[NDArray[np.uint8]]) -> list[Detections]:
         """Detect objects in each image."""
         ...

@@ -32,6 +32,11 @@ class RunnableModelIdentity:
         return self._model.class_names
 
     @property
+    def input_size(self) -> int:
+        """Side of the square model input in pixels."""
+        return self._model.input_size
+
+    @property
     def class_map(self) -> ClassMap:
         """Class name to object kind."""
         return self._model.class_map

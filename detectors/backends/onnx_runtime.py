@@ -211,11 +211,6 @@ class OnnxRuntimeBackend(RunnableModelIdentity):
         return list(self._session.get_providers())
 
     @property
-    def input_size(self) -> int:
-        """Side of the square model input in pixels."""
-        return self._model.input_size
-
-    @property
     def max_batch_size(self) -> int:
         """Most frames per model run."""
         return self._packer.max_batch_size

@@ -101,6 +101,11 @@ class UltralyticsBackend:
         return self._version
 
     @property
+    def input_size(self) -> int:
+        """Side of the square input ultralytics resizes frames to."""
+        return int(self._settings.get("imgsz", 640))
+
+    @property
     def class_names(self) -> tuple[str, ...]:
         """Class names in class-id order."""
         return self._names

@@ -72,6 +72,11 @@ class DetectMetrics:
             "Cameras with a frame in the last camera_idle_s.",
             registry=self.registry,
         )
+        self.views = Counter(
+            "gw_detect_views",
+            "Model inputs run: whole frames and zone tiles (views per frame = views / frames).",
+            registry=self.registry,
+        )
         self.partitions = Gauge(
             "gw_detect_partitions_assigned", "gw.frames partitions this worker owns.", registry=self.registry
         )

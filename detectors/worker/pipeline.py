@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 from detectors.backends.base import StagedBackend
 from detectors.camera_zones import SiteCameras
 from detectors.evidence.writer import EvidenceWriter
+from detectors.tiles import TilePlan, merge_views
 from detectors.worker.activity import CameraActivity
 from detectors.worker.extra_signals import ExtraSignals
 from detectors.worker.metrics import DetectMetrics
@@ -105,6 +106,7 @@ class DetectionPipeline:
         self._timer = timer
         self._model = ModelRef(id=backend.model_id[:128], version=backend.model_version[:64])
         self._pool: ThreadPoolExecutor | None = None
+        self._plans: dict[tuple[str, int, int], TilePlan] = {}
 
     def process(self, frames: Sequence[Frame]) -> list[FrameOutcome]:
         """One outcome per frame, in the same order."""
@@ -162,23 +164,57 @@ class DetectionPipeline:
             self._run_model(good)
         return good, rejected
 
+    def _plan(self, item: _Decoded) -> TilePlan:
+        """The views of this frame: zone tiles of its camera, or the whole frame."""
+        height, width = item.image.shape[:2]
+        zones = self.cameras.get(item.frame.camera_id)
+        if zones is None:
+            return TilePlan(width, height, ((0, 0, width, height),))
+        key = (item.frame.camera_id, width, height)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = zones.tile_plan(width, height, self.backend.input_size)
+        return plan
+
     def _run_model(self, chunk: list[_Decoded]) -> None:
+        """The model over every view of every frame of ``chunk`` (views of all frames share batches)."""
         timer = self._timer
-        start = timer()
-        prepared = self.backend.prepare([item.image for item in chunk])
-        prepared_at = timer()
-        outputs = self.backend.infer(prepared)
-        inferred_at = timer()
-        results = self.backend.decode(prepared, outputs)
-        decoded_at = timer()
-        share = 1000.0 / len(chunk)
-        for item, detections in zip(chunk, results, strict=True):
-            item.preprocess_ms = (prepared_at - start) * share
-            item.infer_ms = (inferred_at - prepared_at) * share
-            item.postprocess_ms = (decoded_at - inferred_at) * share
-            item.detections = detections
+        plans = [self._plan(item) for item in chunk]
+        crops = [
+            item.image[y1:y2, x1:x2]
+            for item, plan in zip(chunk, plans, strict=True)
+            for x1, y1, x2, y2 in plan.views
+        ]
+        found: list[Detections] = []
+        prepare_s = infer_s = decode_s = 0.0
+        size = self.backend.max_batch_size
+        for first in range(0, len(crops), size):
+            start = timer()
+            prepared = self.backend.prepare(crops[first : first + size])
+            prepared_at = timer()
+            outputs = self.backend.infer(prepared)
+            inferred_at = timer()
+            found.extend(self.backend.decode(prepared, outputs))
+            decoded_at = timer()
+            prepare_s += prepared_at - start
+            infer_s += inferred_at - prepared_at
+            decode_s += decoded_at - inferred_at
+            if self.metrics is not None:
+                self.metrics.batch_size.observe(min(size, len(crops) - first))
+        merge_start = timer()
+        offset = 0
+        for item, plan in zip(chunk, plans, strict=True):
+            views = len(plan.views)
+            item.detections = merge_views(plan, found[offset : offset + views])
+            offset += views
+        merge_s = timer() - merge_start
+        for item, plan in zip(chunk, plans, strict=True):
+            share = 1000.0 * len(plan.views) / len(crops)  # a frame's share: its views of all views
+            item.preprocess_ms = prepare_s * share
+            item.infer_ms = infer_s * share
+            item.postprocess_ms = (decode_s + merge_s) * share
         if self.metrics is not None:
-            self.metrics.batch_size.observe(len(chunk))
+            self.metrics.views.inc(len(crops))
 
     def _finish(self, item: _Decoded) -> FrameDetections:
         frame, image = item.frame, item.image

@@ -6,7 +6,7 @@ Read it with :func:`load_site`; every component takes what it needs from the :cl
 from gridwatch.config.errors import Problem, SiteConfigError
 from gridwatch.config.loader import load_site, parse_site
 from gridwatch.config.models_calendar import WorkingCalendar
-from gridwatch.config.models_camera import Camera, MotionGate, Zone
+from gridwatch.config.models_camera import Camera, CameraDetection, MotionGate, Zone
 from gridwatch.config.models_classes import (
     Department,
     EndBeforeHandling,
@@ -65,6 +65,7 @@ __all__ = [
     "BoxSize",
     "BoxUnit",
     "Camera",
+    "CameraDetection",
     "CameraSource",
     "CommunityGrid",
     "DailyWindow",

@@ -68,6 +68,52 @@ class MotionGate(ConfigModel):
     )
 
 
+class CameraDetection(ConfigModel):
+    """Where in a frame the detector looks.
+
+    Squeezed whole into a 300-512 px model input, a 1080p frame leaves a parked two-wheeler 10-20 px tall:
+    too small for an offline model. With ``zone_tiles`` the detector runs on square crops covering the
+    camera's zones (and some height above them, where standing objects reach), each at the model's own
+    resolution, and maps what it finds back to the frame; tiles of many cameras share the model's batches.
+    """
+
+    zone_tiles: bool = Field(
+        default=True, description="Detect on crops covering the zones (cameras with zones); off: whole frame."
+    )
+    full_frame: bool = Field(
+        default=False,
+        description="Also detect on the whole frame (context outside the zones, at a second model run's "
+        "cost); always on for a camera without zones or with zone_tiles off.",
+    )
+    tile_scale: float = Field(
+        default=1.0,
+        gt=0.1,
+        le=4.0,
+        description="Model-input pixels per frame pixel in a tile: 1 keeps objects at frame size; 2 "
+        "magnifies them twice (smaller tiles, more of them).",
+    )
+    tile_overlap: float = Field(
+        default=0.25,
+        ge=0.0,
+        lt=0.5,
+        description="Share of a tile's side shared with its neighbour, so an object cut by one tile's edge "
+        "is whole in the next.",
+    )
+    headroom: float = Field(
+        default=0.15,
+        ge=0.0,
+        le=1.0,
+        description="Height above a zone's top also covered, as a share of the frame height: objects stand "
+        "in a zone by their bottom edge and reach up from it.",
+    )
+    max_tiles: int = Field(
+        default=6,
+        ge=1,
+        le=64,
+        description="Most tiles per frame; a zone needing more is covered at a lower scale (bounded cost).",
+    )
+
+
 class Camera(ConfigModel):
     """One street camera of the shared pool."""
 
@@ -85,6 +131,9 @@ class Camera(ConfigModel):
     muted: bool = Field(default=False, description="Keep evaluating but send no incident from this camera.")
     zones: tuple[Zone, ...] = Field(
         default=(), description="Zones drawn on the image; none means detect nothing."
+    )
+    detection: CameraDetection = Field(
+        default_factory=CameraDetection, description="Where in the frame the detector looks (zone tiles)."
     )
 
     @property

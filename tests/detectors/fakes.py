@@ -28,6 +28,7 @@ class BrightBoxBackend:
     model_version = "test-1"
     class_names = CLASS_NAMES
     class_map = CLASS_MAP
+    input_size = 64
 
     def __init__(self, max_batch_size: int = 4, streams: int = 1) -> None:
         self.max_batch_size = max_batch_size
@@ -121,3 +122,35 @@ def corrupt_frame(camera_id: str, seq: int) -> Frame:
         reason=FrameReason.MOTION,
         jpeg=b"\xff\xd8" + bytes(range(256)) * 4 + b"\xff\xd9",
     )
+
+
+class LowResolutionBackend(BrightBoxBackend):
+    """Sees the world as a model does: each image stretched to ``input_size`` square, where a blob must be
+    at least ``min_side`` model pixels wide and high to be found. Boxes come back in the image's pixels."""
+
+    def __init__(self, input_size: int = 96, min_side: int = 4, max_batch_size: int = 4) -> None:
+        super().__init__(max_batch_size=max_batch_size)
+        self.input_size = input_size
+        self.min_side = min_side
+        self.seen_sizes: list[tuple[int, int]] = []
+
+    def prepare(self, images: Sequence[NDArray[np.uint8]]) -> PreparedBatch:
+        assert 0 < len(images) <= self.max_batch_size
+        self.batch_sizes.append(len(images))
+        rows = np.full((len(images), 16, 6), -1.0, np.float32)
+        size = self.input_size
+        for i, image in enumerate(images):
+            height, width = image.shape[:2]
+            self.seen_sizes.append((width, height))
+            small = cv2.resize(image, (size, size), interpolation=cv2.INTER_AREA)
+            mask = (small.min(axis=2) > 150).astype(np.uint8)
+            count, _, stats, _ = cv2.connectedComponentsWithStats(mask)
+            sx, sy = width / size, height / size
+            boxes = [
+                [x * sx, y * sy, (x + w) * sx, (y + h) * sy, 0.9, 1.0 if w > h else 0.0]
+                for x, y, w, h, _area in stats[1:count].tolist()
+                if w >= self.min_side and h >= self.min_side
+            ][:16]
+            if boxes:
+                rows[i, : len(boxes)] = boxes
+        return PreparedBatch(tensor=rows, placements=())

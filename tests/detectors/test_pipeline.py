@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from app.bootstrap.detect import static_foreground_signals
-from detectors.camera_zones import SiteCameras
+from detectors.camera_zones import CameraZones, SiteCameras, ZoneView
 from detectors.evidence.label_font import AsciiLabelPainter
 from detectors.evidence.settings import EvidencePolicy, EvidenceSettings
 from detectors.evidence.stores import LocalFolderStore
@@ -17,9 +17,10 @@ from detectors.evidence.writer import EvidenceWriter
 from detectors.worker.activity import CameraActivity
 from detectors.worker.metrics import DetectMetrics
 from detectors.worker.pipeline import DetectionPipeline, split_evenly
-from gridwatch.config import SiteConfig, load_site
+from gridwatch.config import CameraDetection, SiteConfig, load_site
+from gridwatch.detections import ObjectKind
 from gridwatch.messages import Frame
-from tests.detectors.fakes import BrightBoxBackend, corrupt_frame, make_frame
+from tests.detectors.fakes import BrightBoxBackend, LowResolutionBackend, corrupt_frame, make_frame
 
 EXAMPLE_SITE = Path(__file__).resolve().parents[2] / "examples" / "site.yaml"
 #: cam-0001 (1920x1080) has zone z-sidewalk (ebike_parking: two-wheelers) with this polygon:
@@ -171,3 +172,43 @@ def test_static_foreground_boxes_join_the_detections_of_enabled_cameras() -> Non
     assert blob.xyxy[0, 0] <= 60 and blob.xyxy[0, 2] >= 120
     signals.drop(["cam-s"])
     assert len(signals) == 0
+
+
+def _zone_camera(detection: CameraDetection) -> SiteCameras:
+    """cam-z, 1920x1080 native, one parking zone: a sidewalk strip near the bottom right."""
+    polygon = np.array([[1200, 850], [1800, 850], [1800, 1000], [1200, 1000]], np.float32)
+    zone = ZoneView("z-1", "sidewalk", polygon, frozenset({ObjectKind.TWO_WHEELER}), False)
+    return SiteCameras({"cam-z": CameraZones("cam-z", 1920, 1080, (zone,), detection)})
+
+
+#: A bicycle far away: 18 x 12 px in a 1920x1080 frame, standing in the zone.
+FAR_BIKE = (1500, 940, 1518, 952)
+
+
+def test_zone_tiles_find_a_small_far_object_the_whole_frame_loses() -> None:
+    frame = make_frame("cam-z", 0, [FAR_BIKE], size=(1920, 1080))
+    whole = LowResolutionBackend(input_size=96)
+    found_whole = _pipeline(whole, cameras=_zone_camera(CameraDetection(zone_tiles=False))).process([frame])
+    assert found_whole[0].message is not None and len(found_whole[0].message.detections) == 0
+    assert whole.seen_sizes == [(1920, 1080)]
+
+    tiled = LowResolutionBackend(input_size=96)
+    settings = CameraDetection(tile_scale=1.0, max_tiles=64, headroom=0.02)
+    outcome = _pipeline(tiled, cameras=_zone_camera(settings)).process([frame])[0]
+    assert outcome.message is not None
+    detections = outcome.message.detections
+    assert detections.class_name == ("bicycle",)
+    np.testing.assert_allclose(detections.xyxy[0], FAR_BIKE, atol=1.5)  # back in frame pixels
+    assert set(tiled.seen_sizes) == {(96, 96)}, "every view is a tile at the model's own size"
+    assert len(tiled.seen_sizes) > 1 and max(tiled.batch_sizes) <= tiled.max_batch_size
+
+
+def test_tiles_of_several_cameras_share_model_batches() -> None:
+    backend = LowResolutionBackend(input_size=96, max_batch_size=8)
+    cameras = _zone_camera(CameraDetection(max_tiles=4, headroom=0.02, tile_scale=0.5))
+    frames = [make_frame("cam-z", i, [FAR_BIKE], size=(1920, 1080)) for i in range(2)]
+    outcomes = _pipeline(backend, cameras=cameras).process(frames)
+    views_per_frame = len(backend.seen_sizes) // 2
+    assert 1 < views_per_frame <= 4
+    assert backend.batch_sizes[0] == min(8, 2 * views_per_frame), "the frames' tiles filled one batch"
+    assert all(o.message is not None for o in outcomes)

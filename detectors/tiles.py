@@ -1,0 +1,181 @@
+"""Zone tiles: square crops of a frame that cover a camera's zones at the model's own resolution.
+
+A street camera's zones (a sidewalk strip, a shop front) cover a fraction of its frame, and what the rules
+look for in them (a parked e-bike 30-60 px tall in 1080p) nearly vanishes when the whole frame is squeezed
+into a 300-512 px model input. A :class:`TilePlan` lists crops of side ``input_size / tile_scale`` frame
+pixels that together cover every zone (grown by ``headroom`` upwards, where standing objects reach), with
+``tile_overlap`` between neighbours; at most ``max_tiles`` (the scale drops until they fit). Boxes found in
+the crops are mapped back to the frame and merged (:func:`merge_views`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from detectors.boxes import box_iou
+from gridwatch.config import CameraDetection
+from gridwatch.detections import Detections
+
+Rect = tuple[int, int, int, int]
+"""A crop ``(x1, y1, x2, y2)`` in frame pixels, end-exclusive."""
+
+#: Boxes of one kind overlapping this much (IoU) are one object seen in two views.
+MERGE_IOU = 0.5
+#: ... or when this share of the smaller box lies inside the larger (an object cut by a tile's edge).
+MERGE_INSIDE = 0.7
+#: A box within this many pixels of a crop edge that is not a frame edge was cut off there.
+EDGE_PX = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class TilePlan:
+    """The views of one frame size of one camera: crops in frame pixels (the whole frame is one view)."""
+
+    width: int
+    height: int
+    views: tuple[Rect, ...]
+
+    @property
+    def whole_frame(self) -> Rect:
+        """The view that is the whole frame."""
+        return (0, 0, self.width, self.height)
+
+
+def _spans(start: float, end: float, side: int, overlap: float, limit: int) -> list[tuple[int, int]]:
+    """Intervals of length ``side`` covering [start, end) inside [0, limit), sharing ``overlap`` of a side."""
+    side = min(side, limit)
+    low, high = max(0, math.floor(start)), min(limit, math.ceil(end))
+    length = high - low
+    if length <= side:
+        first = min(max(round((low + high - side) / 2), 0), limit - side)
+        return [(first, first + side)]
+    count = math.ceil((length - side) / (side * (1 - overlap))) + 1
+    stride = (length - side) / (count - 1)
+    firsts = [min(low + math.floor(index * stride), limit - side) for index in range(count - 1)]
+    firsts.append(high - side)  # the last tile ends at the region's end
+    return [(first, first + side) for first in firsts]
+
+
+def zone_regions(
+    polygons: Sequence[NDArray[np.float32]], width: int, height: int, headroom: float
+) -> list[tuple[float, float, float, float]]:
+    """Each zone's bounding box in frame pixels, grown upwards by ``headroom`` of the frame height (and
+    1% of the frame on the other sides), clipped to the frame; overlapping regions are merged."""
+    regions: list[list[float]] = []
+    margin_x, margin_y = 0.01 * width, 0.01 * height
+    for polygon in polygons:
+        points = np.asarray(polygon, np.float32).reshape(-1, 2)
+        x1, y1 = points.min(axis=0)
+        x2, y2 = points.max(axis=0)
+        regions.append(
+            [
+                max(0.0, float(x1) - margin_x),
+                max(0.0, float(y1) - headroom * height),
+                min(float(width), float(x2) + margin_x),
+                min(float(height), float(y2) + margin_y),
+            ]
+        )
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(regions)):
+            for j in range(i + 1, len(regions)):
+                a, b = regions[i], regions[j]
+                if a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]:
+                    regions[i] = [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
+                    del regions[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    return [(r[0], r[1], r[2], r[3]) for r in regions if r[2] > r[0] and r[3] > r[1]]
+
+
+def plan_tiles(
+    polygons: Sequence[NDArray[np.float32]],
+    width: int,
+    height: int,
+    input_size: int,
+    settings: CameraDetection,
+) -> TilePlan:
+    """The views of a ``width`` x ``height`` frame whose zones are ``polygons`` (frame pixels)."""
+    whole = (0, 0, width, height)
+    if not settings.zone_tiles or not polygons:
+        return TilePlan(width, height, (whole,))
+    regions = zone_regions(polygons, width, height, settings.headroom)
+    side = max(16, round(input_size / settings.tile_scale))
+    while True:
+        tiles: list[Rect] = []
+        for x1, y1, x2, y2 in regions:
+            for left, right in _spans(x1, x2, side, settings.tile_overlap, width):
+                for top, bottom in _spans(y1, y2, side, settings.tile_overlap, height):
+                    tile = (left, top, right, bottom)
+                    if tile not in tiles:
+                        tiles.append(tile)
+        if len(tiles) <= settings.max_tiles or side >= max(width, height):
+            break
+        side = math.ceil(side * 1.25)  # a lower scale: fewer, larger tiles
+    if side >= max(width, height) and len(tiles) == 1:
+        tiles = [whole]  # the zones need the whole frame anyway
+    views = [whole] if settings.full_frame and whole not in tiles else []
+    return TilePlan(width, height, (*views, *tiles))
+
+
+def _cut_off(xyxy: NDArray[np.float32], view: Rect, width: int, height: int) -> NDArray[np.bool_]:
+    """True for boxes touching an edge of ``view`` that is not an edge of the frame."""
+    x1, y1, x2, y2 = view
+    cut = np.zeros(len(xyxy), bool)
+    if x1 > 0:
+        cut |= xyxy[:, 0] <= x1 + EDGE_PX
+    if y1 > 0:
+        cut |= xyxy[:, 1] <= y1 + EDGE_PX
+    if x2 < width:
+        cut |= xyxy[:, 2] >= x2 - EDGE_PX
+    if y2 < height:
+        cut |= xyxy[:, 3] >= y2 - EDGE_PX
+    return cut
+
+
+def merge_views(plan: TilePlan, found: Sequence[Detections]) -> Detections:
+    """One frame's detections from those of each view (in view pixels, in ``plan.views`` order).
+
+    Boxes move to frame pixels; where views overlap, one object seen twice (same kind, IoU >= 0.5, or 70% of
+    the smaller inside the larger) is kept once: a whole box before one cut off by a crop edge, then the
+    higher score.
+    """
+    if len(found) != len(plan.views):
+        raise ValueError(f"{len(found)} results for {len(plan.views)} views")
+    if len(found) == 1 and plan.views[0] == plan.whole_frame:
+        return found[0]
+    parts: list[Detections] = []
+    cut_parts: list[NDArray[np.bool_]] = []
+    for view, detections in zip(plan.views, found, strict=True):
+        x1, y1 = view[0], view[1]
+        moved = detections if (x1, y1) == (0, 0) else detections.shifted(x1, y1)
+        parts.append(moved)
+        cut_parts.append(_cut_off(moved.xyxy, view, plan.width, plan.height))
+    merged = Detections.merge(parts)
+    if len(merged) < 2:
+        return merged
+    cut = np.concatenate(cut_parts)
+    order = np.lexsort((-merged.score, cut))  # whole boxes first, then by score
+    boxes = merged.xyxy[order]
+    kinds = [merged.kind[i] for i in order.tolist()]
+    iou = box_iou(boxes, boxes)
+    areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+    top_left = np.maximum(boxes[:, None, :2], boxes[None, :, :2])
+    bottom_right = np.minimum(boxes[:, None, 2:], boxes[None, :, 2:])
+    overlap = np.clip(bottom_right - top_left, 0, None).prod(axis=2)
+    smaller = np.maximum(np.minimum(areas[:, None], areas[None, :]), 1e-6)
+    same = (iou >= MERGE_IOU) | (overlap / smaller >= MERGE_INSIDE)
+    kept: list[int] = []
+    for rank in range(len(order)):
+        if any(kinds[k] == kinds[rank] and same[k, rank] for k in kept):
+            continue
+        kept.append(rank)
+    return merged.select(np.sort(order[kept]))
