@@ -49,6 +49,12 @@ class FootageItem(BaseModel):
         default=False,
         description="Accept footage whose aspect ratio differs from the camera's (x and y scaled apart).",
     )
+    loop_for_s: float | None = Field(
+        default=None,
+        gt=0,
+        description="Replay the footage again and again until this many seconds of it have been sampled "
+        "(short footage standing for a long watch); unset: once.",
+    )
 
     @property
     def kind(self) -> FootageKind:
@@ -76,7 +82,8 @@ class FootageItem(BaseModel):
 
 
 def digest(item: FootageItem) -> str:
-    """SHA-256 of the footage content (a folder: names, sizes and bytes of its frames and sidecars)."""
+    """SHA-256 of the footage content (a folder: names, sizes and bytes of its frames and sidecars), and of
+    the loop duration when the footage is looped."""
     hasher = hashlib.sha256()
     if item.path.is_dir():
         for path in sorted(item.path.iterdir()):
@@ -84,10 +91,12 @@ def digest(item: FootageItem) -> str:
                 hasher.update(path.name.encode("utf-8") + b"\0")
                 hasher.update(path.read_bytes())
         hasher.update(item.pattern.encode("utf-8"))
-        return hasher.hexdigest()
-    with item.path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            hasher.update(chunk)
+    else:
+        with item.path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                hasher.update(chunk)
+    if item.loop_for_s is not None:  # a looped replay is other footage: its own cache entry
+        hasher.update(f"\0loop_for_s={item.loop_for_s!r}".encode())
     return hasher.hexdigest()
 
 

@@ -7,10 +7,18 @@ import base64
 from html import escape
 
 from replay.evidence import thumbnail
-from replay.report_model import Report, RunOut, ScoreOut
+from replay.report_model import ObjectRecallOut, Report, RunOut, ScoreOut
 from replay.runner import PreparedFootage, RunResult, camera_of
-from replay.scoring import overlaps
-from replay.svg import FALSE_COLOUR, HIT_COLOUR, LABEL_COLOUR, Bar, precision_recall, timeline
+from replay.scoring import matched_by_time_only, overlaps
+from replay.svg import (
+    FALSE_COLOUR,
+    HIT_COLOUR,
+    LABEL_COLOUR,
+    TIME_ONLY_COLOUR,
+    Bar,
+    precision_recall,
+    timeline,
+)
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;margin:24px;color:#222}
@@ -33,11 +41,14 @@ def _score_rows(scores: dict[str, ScoreOut]) -> str:
         rows.append(
             f"<tr><td>{escape(name)}</td><td>{s.incidents}</td><td>{s.labels}</td><td>{_num(s.precision)}</td>"
             f"<td>{_num(s.recall)}</td><td>{_num(s.f1)}</td><td>{_num(s.mean_delay_s, 1)}</td>"
-            f"<td>{_num(s.false_per_camera_hour, 2)}</td></tr>"
+            f"<td>{_num(s.median_delay_s, 1)}</td><td>{_num(s.false_per_camera_hour, 2)}</td>"
+            f"<td>{s.time_only_incidents}</td><td>{s.time_only_labels}</td></tr>"
         )
     head = (
         "<tr><th></th><th>incidents</th><th>labels</th><th>precision</th><th>recall</th><th>F1</th>"
-        "<th>mean delay s</th><th>false / camera-hour</th></tr>"
+        "<th>mean delay s</th><th>median delay s</th><th>false / camera-hour</th>"
+        '<th title="false incidents at a label\'s zone and time, on another object">time-only incidents</th>'
+        '<th title="missed labels an incident met in time, on another object">time-only labels</th></tr>'
     )
     return f"<table>{head}{''.join(rows)}</table>"
 
@@ -59,13 +70,16 @@ def _timeline(footage: PreparedFootage, result: RunResult) -> str:
     for episode in result.episodes:
         if episode.camera == camera:
             hit = any(overlaps(episode, t) for t in result.truths)
+            by_time = matched_by_time_only(episode, result.truths)
+            colour = HIT_COLOUR if hit else TIME_ONLY_COLOUR if by_time else FALSE_COLOUR
+            what = "matches a label" if hit else "label's time, another object" if by_time else "no label"
             bars.append(
                 Bar(
                     f"{episode.zone} {episode.rule.value} incident",
                     episode.start - footage.start,
                     episode.end - footage.start,
-                    HIT_COLOUR if hit else FALSE_COLOUR,
-                    f"{episode.incident_id} ({'matches a label' if hit else 'no label'})",
+                    colour,
+                    f"{episode.incident_id} ({what})",
                 )
             )
     bars.sort(key=lambda b: b.row)
@@ -88,6 +102,24 @@ def _thumbs(footage: PreparedFootage, result: RunResult) -> str:
             f"{episode.start - footage.start:.0f}s</figcaption></figure>"
         )
     return f'<div class="thumbs">{"".join(figures)}</div>' if figures else "<p>No incident.</p>"
+
+
+def object_section(section: ObjectRecallOut | None) -> str:
+    """Per-sample detector recall on the labelled objects: one row per placed label."""
+    if section is None:
+        return ""
+    rows = "".join(
+        f"<tr><td>{escape(o.camera)}/{escape(o.zone)} {escape(o.rule)} {o.start_offset_s:.0f}–"
+        f"{o.end_offset_s:.0f}s</td><td>{o.samples}</td><td>{o.detected}</td><td>{_num(o.recall)}</td></tr>"
+        for o in section.per_label
+    )
+    return (
+        "<h2>Detector on the labelled objects</h2>"
+        f"<p>Per-sample recall {_num(section.recall)}: the detector found the labelled object in "
+        f"{section.detected} of {section.samples} samples ({section.objects} objects).</p>"
+        "<table><tr><th>label</th><th>samples</th><th>detected</th><th>recall</th></tr>"
+        f"{rows}</table>"
+    )
 
 
 def _setting_name(run: RunOut) -> str:
@@ -122,6 +154,8 @@ def render(report: Report, prepared: list[PreparedFootage], result: RunResult, t
     legend = (
         f'<p class="legend"><span style="background:{LABEL_COLOUR}"></span>label'
         f'<span style="background:{HIT_COLOUR}"></span>incident matching a label'
+        f'<span style="background:{TIME_ONLY_COLOUR}"></span>incident matching a label by time only '
+        "(another object)"
         f'<span style="background:{FALSE_COLOUR}"></span>incident matching no label</p>'
     )
     cameras = []
@@ -144,6 +178,7 @@ def render(report: Report, prepared: list[PreparedFootage], result: RunResult, t
         + _score_rows({"all": report.overall, **report.per_rule})
         + "<h2>Per zone</h2>"
         + _score_rows(report.per_zone)
+        + object_section(report.object_recall)
         + "<h2>Timelines</h2>"
         + legend
         + "".join(cameras)

@@ -179,7 +179,9 @@ def resolve_labels(
                 f"{label.origin}: camera {label.camera} has no zone {label.zone!r} (zones: {zones})"
             )
         start, end = label.resolved(footage.start)
-        truths.append(Truth(label.camera, label.zone, label.rule, start, end, label.origin))
+        truths.append(
+            Truth(label.camera, label.zone, label.rule, start, end, label.origin, label.box, label.point)
+        )
     return truths, ignored
 
 

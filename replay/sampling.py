@@ -26,8 +26,9 @@ class SampledFrame:
     image: Image
 
 
-def open_source(item: FootageItem, clocks: Clocks | None = None) -> FrameSource:
-    """The ingest source that reads ``item`` once, as fast as it decodes (never paced, never looped)."""
+def open_source(item: FootageItem, clocks: Clocks | None = None, *, loop: bool = False) -> FrameSource:
+    """The ingest source that reads ``item`` as fast as it decodes (never paced); a video file is read again
+    and again with ``loop`` (its stream time continuing across loops), an image folder once."""
     if item.kind is FootageKind.IMAGE_FOLDER:
         first = next(iter(sorted(item.path.glob(item.pattern))), None)
         stamps = (
@@ -45,7 +46,7 @@ def open_source(item: FootageItem, clocks: Clocks | None = None) -> FrameSource:
     return VideoFileSource(
         path,
         realtime=False,
-        loop=False,
+        loop=loop,
         mode=DecodeMode.FULL,
         wall=file_time,
         monotonic=used.monotonic,
@@ -57,9 +58,44 @@ def sampled_frames(item: FootageItem, interval_s: float, max_side: int) -> Itera
     """Every frame the camera's sampler keeps, at most ``max_side`` on its longest side.
 
     Offsets are seconds from the first decoded frame (the footage's start); frames that do not decode are
-    skipped. ReplayError when the footage cannot be opened.
+    skipped. With ``item.loop_for_s`` the footage is replayed again and again (times keep increasing: a
+    loop starts one frame interval after the previous loop's last frame) until that many seconds have been
+    sampled. ReplayError when the footage cannot be opened.
     """
-    source = open_source(item)
+    limit = item.loop_for_s
+    if limit is None:
+        yield from _one_pass(item, interval_s, max_side, loop=False)
+        return
+    if item.kind is FootageKind.VIDEO:  # the source loops the file itself, its stream time continuing
+        for frame in _one_pass(item, interval_s, max_side, loop=True):
+            if frame.offset_s >= limit:
+                return
+            yield frame
+        return
+    yield from _looped_folder(item, interval_s, max_side, limit)
+
+
+def _looped_folder(
+    item: FootageItem, interval_s: float, max_side: int, limit: float
+) -> Iterator[SampledFrame]:
+    """An image folder read again and again; each pass starts one frame gap after the previous pass's last
+    frame (the gap between its last two frames, or the sampling interval)."""
+    shift = 0.0
+    while True:
+        offsets: list[float] = []
+        for frame in _one_pass(item, interval_s, max_side, loop=False):
+            if frame.offset_s + shift >= limit:
+                return
+            offsets.append(frame.offset_s)
+            yield SampledFrame(frame.offset_s + shift, frame.captured_at + shift, frame.image)
+        if not offsets:
+            return
+        gap = offsets[-1] - offsets[-2] if len(offsets) > 1 else interval_s
+        shift += offsets[-1] + max(gap, interval_s)
+
+
+def _one_pass(item: FootageItem, interval_s: float, max_side: int, *, loop: bool) -> Iterator[SampledFrame]:
+    source = open_source(item, loop=loop)
     try:
         source.open()
     except SourceError as error:
@@ -87,10 +123,12 @@ def sampled_frames(item: FootageItem, interval_s: float, max_side: int) -> Itera
 
 def expected_samples(item: FootageItem, interval_s: float) -> int | None:
     """About how many frames :func:`sampled_frames` will keep (for a progress bar), or None if unknown."""
-    if item.kind is FootageKind.IMAGE_FOLDER:
-        return sum(1 for _ in item.path.glob(item.pattern))
     import math
 
+    if item.loop_for_s is not None:
+        return max(1, math.ceil(item.loop_for_s / interval_s))
+    if item.kind is FootageKind.IMAGE_FOLDER:
+        return sum(1 for _ in item.path.glob(item.pattern))
     import av
 
     try:

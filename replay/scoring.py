@@ -2,7 +2,10 @@
 
 An incident is one episode (all messages of one incident id): the interval from its ``new`` to its ``end``
 (or to the end of the footage when it is still open). It matches a label when both are on the same camera,
-zone and rule (class) and their intervals overlap. Precision = incidents matching some label / incidents;
+zone and rule (class), their intervals overlap and, where the label says where its object is (a box or a
+point), one of the incident's boxes overlaps that object (:func:`boxes_agree`). An incident that agrees in
+everything but the place is *matched by time only*: it counts as false, and is reported apart (it found
+something else in the zone at that time). Precision = incidents matching some label / incidents;
 recall = labels matched by some incident / labels; F1 their harmonic mean; a ratio with nothing to count is
 None. Delay of a matched label = start of the first incident matching it - label start. False incidents per
 camera-hour = incidents matching no label / hours of footage replayed on the cameras concerned.
@@ -10,10 +13,18 @@ camera-hour = incidents matching no label / hours of footage replayed on the cam
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from gridwatch.messages import Incident, Lifecycle, RuleKind
+
+BoxXYXY = tuple[float, float, float, float]
+
+#: Share of the smaller of two boxes their intersection must cover for them to be the same object.
+MIN_BOX_OVERLAP = 0.3
+#: A point label is found by an incident box grown by this share of its size on each side.
+POINT_MARGIN = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,8 +38,14 @@ class Episode:
     start: float
     end: float
     open_at_end: bool
-    first_boxes: tuple[tuple[float, float, float, float], ...]
+    first_boxes: tuple[BoxXYXY, ...]
     dwell_s: float
+    boxes: tuple[BoxXYXY, ...] = ()  # every box any message of the incident carried
+
+    @property
+    def all_boxes(self) -> tuple[BoxXYXY, ...]:
+        """The boxes of every message (the first message's when only those are known)."""
+        return self.boxes or self.first_boxes
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,15 +58,21 @@ class Truth:
     start: float
     end: float
     origin: str = ""
+    box: BoxXYXY | None = None  # the labelled object, camera native pixels
+    point: tuple[float, float] | None = None
 
 
 def episodes(incidents: Iterable[Incident], footage_end: dict[str, float]) -> list[Episode]:
     """One episode per incident id, in start order; open ones end at their camera's ``footage_end``."""
     first: dict[str, Incident] = {}
     last: dict[str, Incident] = {}
+    boxes: dict[str, dict[BoxXYXY, None]] = {}
     for incident in incidents:
         first.setdefault(incident.incident_id, incident)
         last[incident.incident_id] = incident
+        seen = boxes.setdefault(incident.incident_id, {})
+        for b in incident.boxes:
+            seen[(b[0], b[1], b[2], b[3])] = None
     out = []
     for incident_id, new in first.items():
         final = last[incident_id]
@@ -66,12 +89,13 @@ def episodes(incidents: Iterable[Incident], footage_end: dict[str, float]) -> li
                 open_at_end=not ended,
                 first_boxes=tuple((b[0], b[1], b[2], b[3]) for b in new.boxes),
                 dwell_s=final.dwell_s,
+                boxes=tuple(boxes[incident_id]),
             )
         )
     return sorted(out, key=lambda e: (e.start, e.camera, e.zone))
 
 
-def overlaps(episode: Episode, truth: Truth) -> bool:
+def same_time(episode: Episode, truth: Truth) -> bool:
     """Same camera, zone and rule, and the intervals share a moment."""
     return (
         episode.camera == truth.camera
@@ -80,6 +104,53 @@ def overlaps(episode: Episode, truth: Truth) -> bool:
         and episode.start <= truth.end
         and truth.start <= episode.end
     )
+
+
+def box_overlap(a: BoxXYXY, b: BoxXYXY) -> float:
+    """Intersection area over the smaller box's area (0 for disjoint or empty boxes)."""
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    if width <= 0 or height <= 0 or smaller <= 0:
+        return 0.0
+    return width * height / smaller
+
+
+def contains(box: BoxXYXY, point: tuple[float, float], margin: float = POINT_MARGIN) -> bool:
+    """Whether ``point`` lies in ``box`` grown by ``margin`` of its size on each side."""
+    dx, dy = (box[2] - box[0]) * margin, (box[3] - box[1]) * margin
+    return box[0] - dx <= point[0] <= box[2] + dx and box[1] - dy <= point[1] <= box[3] + dy
+
+
+def boxes_agree(episode: Episode, truth: Truth) -> bool:
+    """Whether the incident is about the labelled object: always for a label without box or point; else
+    one of the incident's boxes covers the labelled box by :data:`MIN_BOX_OVERLAP` (of the smaller of the
+    two) or contains the labelled point. An incident that carried no box cannot agree with a placed label."""
+    if truth.box is None and truth.point is None:
+        return True
+    for box in episode.all_boxes:
+        if truth.box is not None and box_overlap(box, truth.box) >= MIN_BOX_OVERLAP:
+            return True
+        if truth.point is not None and contains(box, truth.point):
+            return True
+    return False
+
+
+def overlaps(episode: Episode, truth: Truth) -> bool:
+    """The incident matches the label: same camera, zone, rule and time, and (where the label has a box or
+    a point) the same object."""
+    return same_time(episode, truth) and boxes_agree(episode, truth)
+
+
+def time_only(episode: Episode, truth: Truth) -> bool:
+    """Same camera, zone, rule and time, but another object than the labelled one."""
+    return same_time(episode, truth) and not boxes_agree(episode, truth)
+
+
+def matched_by_time_only(episode: Episode, truths: Iterable[Truth]) -> bool:
+    """The incident matches no label, yet some label of its zone and time (on another object)."""
+    listed = list(truths)
+    return not any(overlaps(episode, t) for t in listed) and any(time_only(episode, t) for t in listed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +169,9 @@ class Scores:
     delays_s: tuple[float, ...]
     camera_hours: float
     false_per_camera_hour: float | None
+    time_only_incidents: int = 0  # false incidents that agree with a label in all but the place
+    time_only_labels: int = 0  # unmatched labels that an incident met in time, on another object
+    median_delay_s: float | None = None
 
 
 def _ratio(num: int, den: int) -> float | None:
@@ -107,11 +181,15 @@ def _ratio(num: int, den: int) -> float | None:
 def score(episodes_: list[Episode], truths: list[Truth], camera_hours: float) -> Scores:
     """Scores of ``episodes_`` against ``truths`` over ``camera_hours`` of footage."""
     true_incidents = sum(1 for e in episodes_ if any(overlaps(e, t) for t in truths))
+    time_only_incidents = sum(1 for e in episodes_ if matched_by_time_only(e, truths))
     delays = []
+    time_only_labels = 0
     for truth in truths:
         hits = [e.start for e in episodes_ if overlaps(e, truth)]
         if hits:
             delays.append(min(hits) - truth.start)
+        elif any(time_only(e, truth) for e in episodes_):
+            time_only_labels += 1
     precision = _ratio(true_incidents, len(episodes_))
     recall = _ratio(len(delays), len(truths))
     f1 = None
@@ -131,6 +209,9 @@ def score(episodes_: list[Episode], truths: list[Truth], camera_hours: float) ->
         delays_s=tuple(delays),
         camera_hours=camera_hours,
         false_per_camera_hour=None if camera_hours <= 0 else false / camera_hours,
+        time_only_incidents=time_only_incidents,
+        time_only_labels=time_only_labels,
+        median_delay_s=statistics.median(delays) if delays else None,
     )
 
 

@@ -9,6 +9,7 @@ from html import escape
 LABEL_COLOUR = "#2b7bb9"
 HIT_COLOUR = "#2e9d48"
 FALSE_COLOUR = "#d0352b"
+TIME_ONLY_COLOUR = "#e8912d"
 
 
 @dataclass(frozen=True, slots=True)

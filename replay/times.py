@@ -32,3 +32,30 @@ def parse_time(value: object) -> tuple[float, bool]:
         except ValueError:
             return parse_iso(text), True
     raise ValueError(f"{value!r} is neither seconds from the footage start nor an ISO 8601 time")
+
+
+_DURATION_UNITS = {"h": 3600.0, "m": 60.0, "s": 1.0}
+
+
+def parse_duration(text: str) -> float:
+    """Seconds of a duration such as ``90``, ``90s``, ``15m``, ``1h`` or ``1h30m``; ValueError otherwise."""
+    value = text.strip().lower()
+    if not value:
+        raise ValueError("the duration is empty")
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds, number = 0.0, ""
+        for char in value:
+            if char.isdigit() or char == ".":
+                number += char
+            elif char in _DURATION_UNITS and number:
+                seconds += float(number) * _DURATION_UNITS[char]
+                number = ""
+            else:
+                raise ValueError(f"{text!r} is not a duration (write e.g. 90s, 15m, 1h30m)") from None
+        if number:
+            raise ValueError(f"{text!r} is not a duration: {number} has no unit (s, m or h)") from None
+    if seconds <= 0:
+        raise ValueError(f"{text!r} is not a positive duration")
+    return seconds

@@ -104,6 +104,12 @@ def _footage_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mapping", type=Path, default=None, help="YAML/JSON list of {path, camera, start}")
     parser.add_argument("--stretch", action="store_true", help="accept footage of another aspect ratio")
     parser.add_argument(
+        "--loop-for",
+        default=None,
+        metavar="DURATION",
+        help="replay each footage again and again for this long (90s, 15m, 1h): short clips for long dwells",
+    )
+    parser.add_argument(
         "--frames-from", default=None, metavar="ISO", help="also replay gw.frames from this time (with zone)"
     )
     parser.add_argument("--frames-to", default=None, metavar="ISO", help="... up to this time")
@@ -131,8 +137,17 @@ def _scoring_options(parser: argparse.ArgumentParser) -> None:
 def _items(args: argparse.Namespace) -> list[FootageItem]:
     from replay.errors import ReplayError
     from replay.footage import FootageItem, load_mapping
+    from replay.times import parse_duration
 
+    loop_for: float | None = None
+    if getattr(args, "loop_for", None) is not None:
+        try:
+            loop_for = parse_duration(args.loop_for)
+        except ValueError as error:
+            raise ReplayError(f"--loop-for: {error}") from None
     items = load_mapping(args.mapping) if args.mapping is not None else []
+    if loop_for is not None:
+        items = [item.model_copy(update={"loop_for_s": loop_for}) for item in items]
     if len(args.footage) != len(args.camera):
         raise ReplayError(
             f"{len(args.footage)} --footage but {len(args.camera)} --camera: give one camera per footage"
@@ -140,7 +155,9 @@ def _items(args: argparse.Namespace) -> list[FootageItem]:
     if args.start is not None and len(args.footage) != 1:
         raise ReplayError("--start applies to exactly one --footage (use a mapping file for several)")
     for path, camera in zip(args.footage, args.camera, strict=True):
-        item = FootageItem(path=path, camera=camera, start=args.start, stretch=args.stretch)
+        item = FootageItem(
+            path=path, camera=camera, start=args.start, stretch=args.stretch, loop_for_s=loop_for
+        )
         item.check()
         items.append(item)
     return items

@@ -80,3 +80,43 @@ def test_csv_and_json_round_trip_through_files(tmp_path: Path) -> None:
     (tmp_path / "labels.txt").write_text("camera,zone,class,start,end\n", encoding="utf-8")
     with pytest.raises(ReplayError, match=r"expected a \.csv or \.json file"):
         read_labels(tmp_path / "labels.txt")
+
+
+def test_labels_carry_a_box_or_a_point_through_csv_and_json(tmp_path: Path) -> None:
+    text = (
+        "camera,zone,class,start,end,box,point,note\n"
+        "cam-1,z-1,06,10,70,100 200 160.5 260,,bike\n"
+        "cam-1,z-2,04,5,50,,300 410,table\n"
+        "cam-1,z-2,04,5,50,,,no place\n"
+    )
+    boxed, pointed, plain = parse_csv(text, "l.csv")
+    assert boxed.box == (100.0, 200.0, 160.5, 260.0) and boxed.point is None
+    assert pointed.point == (300.0, 410.0) and pointed.box is None
+    assert plain.box is None and plain.point is None
+    for name in ("out.csv", "out.json"):
+        path = tmp_path / name
+        write_labels(path, [boxed, pointed, plain])
+        again = read_labels(path)
+        assert [(x.box, x.point, x.note) for x in again] == [
+            ((100.0, 200.0, 160.5, 260.0), None, "bike"),
+            (None, (300.0, 410.0), "table"),
+            (None, None, "no place"),
+        ]
+    json_list = parse_json(
+        '[{"camera": "c", "zone": "z", "class": "06", "start": 1, "end": 2, "box": [1, 2, 3, 4]}]'
+    )
+    assert json_list[0].box == (1.0, 2.0, 3.0, 4.0)
+
+
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [
+        ("1 2 3", "box (x1 y1 x2 y2) must be 4 numbers"),
+        ("1 2 x 4", "box (x1 y1 x2 y2) must be 4 numbers"),
+        ("10 10 5 20", "box 10 10 5 20 is empty"),
+    ],
+)
+def test_a_bad_box_names_the_line(cells: str, message: str) -> None:
+    with pytest.raises(ReplayError) as caught:
+        parse_csv(f"camera,zone,class,start,end,box\ncam,z,06,1,2,{cells}\n", "l.csv")
+    assert str(caught.value).startswith(f"l.csv:2: {message}")
