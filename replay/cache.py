@@ -43,6 +43,11 @@ class CacheKey(BaseModel):
         ge=0, le=1, description="The model's own minimum score: the lowest replay conf."
     )
     static_foreground: bool = Field(description="Whether static-foreground boxes were computed too.")
+    views: str = Field(
+        default="whole-frame",
+        description="Where the detector looked: the whole frame, or zone tiles (a digest of the camera's "
+        "detection settings and zones).",
+    )
     cache_format: int = Field(default=CACHE_FORMAT, description="Version of the cache layout.")
 
     def digest(self) -> str:

@@ -8,6 +8,7 @@ static-foreground signal. The model is loaded only on a cache miss.
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -39,6 +40,17 @@ THUMB_SIDE = 320
 BATCH = 8
 
 ProgressFactory = Callable[[str, int | None], ProgressBar]
+
+
+def views_key(camera: Camera) -> str:
+    """What decides where the detector looks in this camera's frames: its detection settings and, with zone
+    tiles, its zone polygons (relative to its size). Equal keys, equal tiles."""
+    detection = camera.detection
+    if not detection.zone_tiles or not camera.zones:
+        return "whole-frame"
+    polygons = [zone.normalized_polygon(camera.width, camera.height) for zone in camera.zones]
+    text = json.dumps([detection.model_dump(mode="json"), polygons], sort_keys=True)
+    return "tiles-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def score_floor(choice: BackendChoice) -> float:
@@ -103,6 +115,7 @@ class Detector:
             runtime=resolved_kind(self.choice),
             score_floor=score_floor(self.choice),
             static_foreground=CameraZones.of(camera).wants_static_foreground,
+            views=views_key(camera),
         )
 
     def detections(
@@ -185,7 +198,7 @@ class Detector:
         pipeline = DetectionPipeline(
             backend,
             CameraActivity(float("inf"), 1, time.monotonic),
-            SiteCameras({}),
+            SiteCameras({camera.id: CameraZones.of(camera)}),  # the camera's zone tiles, as live
             extra_signals=signals,
         )
         frames: list[CachedFrame] = []
