@@ -9,6 +9,11 @@ SHA-256.
 taken from Debian's ``opencv-doc`` package (OpenCV: Apache-2.0 and BSD-3-Clause) with ``apt-get download``
 (the machine's APT sources and signature checks apply) and ``dpkg-deb``, and pinned by SHA-256. Where APT is
 not available (not Debian or Ubuntu) it is skipped with a message, and the tests that read it skip.
+
+``dog.jpg`` (a road bicycle leaning on a porch rail, a dog in front of it) and ``person.jpg`` (a person
+standing in a field, with a dog and a horse) are darknet's sample images, taken the same way from Debian's
+``darknet`` package (darknet: GPL-3.0+ or MIT or WTFPL, at the user's choice): the scenario composer cuts a
+bicycle and a person out of them.
 """
 
 from __future__ import annotations
@@ -65,6 +70,27 @@ DEBIAN_ASSETS: tuple[TestAsset, ...] = (
 )
 
 
+DARKNET_PACKAGE = "darknet"
+DARKNET_ASSETS: tuple[TestAsset, ...] = (
+    TestAsset(
+        name="dog.jpg",
+        member="./usr/share/darknet/data/dog.jpg",
+        sha256="5a9522051c3cec2bbd2f6323fccba32e8fbf3ddcc2b3e2fd46b04c720bc6f866",
+    ),
+    TestAsset(
+        name="person.jpg",
+        member="./usr/share/darknet/data/person.jpg",
+        sha256="cdcbab947e46110fc2b77784ac54ddbbab2640f1e44cb5e91fc8984a9793a7d1",
+    ),
+)
+
+#: Every Debian package test images come from, with its images.
+DEBIAN_SOURCES: tuple[tuple[str, tuple[TestAsset, ...]], ...] = (
+    (DEBIAN_PACKAGE, DEBIAN_ASSETS),
+    (DARKNET_PACKAGE, DARKNET_ASSETS),
+)
+
+
 class TestAssetError(RuntimeError):
     """A test asset could not be fetched or does not match its pin."""
 
@@ -79,7 +105,9 @@ def _present(destination: Path, assets: tuple[TestAsset, ...]) -> bool:
 
 def assets_present(destination: Path) -> bool:
     """True when every asset is in ``destination`` with its pinned hash."""
-    return _present(destination, ULTRALYTICS_ASSETS) and _present(destination, DEBIAN_ASSETS)
+    return _present(destination, ULTRALYTICS_ASSETS) and all(
+        _present(destination, assets) for _package, assets in DEBIAN_SOURCES
+    )
 
 
 def fetch_test_assets(destination: Path, progress: Progress, *, force: bool = False) -> list[Path]:
@@ -94,19 +122,22 @@ def fetch_test_assets(destination: Path, progress: Progress, *, force: bool = Fa
     else:
         _fetch_ultralytics(destination, progress)
     paths.extend(destination / a.name for a in ULTRALYTICS_ASSETS)
-    if not force and _present(destination, DEBIAN_ASSETS):
-        progress(f"Debian {DEBIAN_PACKAGE} test images already present in {destination}")
-        paths.extend(destination / a.name for a in DEBIAN_ASSETS)
-    elif shutil.which("apt-get") is None or shutil.which("dpkg-deb") is None:
-        names = ", ".join(a.name for a in DEBIAN_ASSETS)
-        progress(f"skipped {names}: apt-get/dpkg-deb are not available here (Debian/Ubuntu only)")
-    else:
-        _fetch_debian(destination, progress)
-        paths.extend(destination / a.name for a in DEBIAN_ASSETS)
+    for package, assets in DEBIAN_SOURCES:
+        if not force and _present(destination, assets):
+            progress(f"Debian {package} test images already present in {destination}")
+            paths.extend(destination / a.name for a in assets)
+        elif shutil.which("apt-get") is None or shutil.which("dpkg-deb") is None:
+            names = ", ".join(a.name for a in assets)
+            progress(f"skipped {names}: apt-get/dpkg-deb are not available here (Debian/Ubuntu only)")
+        else:
+            _fetch_debian(destination, progress, package, assets)
+            paths.extend(destination / a.name for a in assets)
     (destination / "SOURCE.md").write_text(
         f"bus.jpg, zidane.jpg: from the ultralytics {ULTRALYTICS_VERSION} wheel (AGPL-3.0).\n"
         f"leuvenB.jpg: OpenCV sample data from Debian's {DEBIAN_PACKAGE} package (Apache-2.0 and "
-        "BSD-3-Clause).\nFor tests only; never redistribute them.\n",
+        "BSD-3-Clause).\n"
+        f"dog.jpg, person.jpg: darknet sample data from Debian's {DARKNET_PACKAGE} package (GPL-3.0+ or MIT "
+        "or WTFPL).\nFor tests only; never redistribute them.\n",
         encoding="utf-8",
     )
     return paths
@@ -131,20 +162,18 @@ def _fetch_ultralytics(destination: Path, progress: Progress) -> None:
                 progress(f"  {destination / asset.name}")
 
 
-def _fetch_debian(destination: Path, progress: Progress) -> None:
+def _fetch_debian(destination: Path, progress: Progress, package: str, assets: tuple[TestAsset, ...]) -> None:
     with tempfile.TemporaryDirectory(prefix="gw-assets-") as scratch:
-        progress(f"apt-get download {DEBIAN_PACKAGE} (about 100 MB; only its sample images are kept)")
+        progress(f"apt-get download {package} (only its sample images are kept)")
         completed = subprocess.run(
-            ["apt-get", "download", DEBIAN_PACKAGE], cwd=scratch, capture_output=True, text=True, check=False
+            ["apt-get", "download", package], cwd=scratch, capture_output=True, text=True, check=False
         )
         if completed.returncode != 0:
-            raise TestAssetError(
-                f"apt-get download {DEBIAN_PACKAGE} failed: {completed.stderr.strip()[-2000:]}"
-            )
-        packages = sorted(Path(scratch).glob(f"{DEBIAN_PACKAGE}_*.deb"))
+            raise TestAssetError(f"apt-get download {package} failed: {completed.stderr.strip()[-2000:]}")
+        packages = sorted(Path(scratch).glob(f"{package}_*.deb"))
         if not packages:
-            raise TestAssetError(f"apt-get download produced no {DEBIAN_PACKAGE} package")
-        wanted = {asset.member: asset for asset in DEBIAN_ASSETS}
+            raise TestAssetError(f"apt-get download produced no {package} package")
+        wanted = {asset.member: asset for asset in assets}
         found: set[str] = set()
         with subprocess.Popen(
             ["dpkg-deb", "--fsys-tarfile", str(packages[0])], stdout=subprocess.PIPE
