@@ -126,6 +126,40 @@ def plan_tiles(
     return TilePlan(width, height, (*views, *tiles))
 
 
+def zoom_views(
+    regions: Sequence[tuple[float, float, float, float]],
+    plan: TilePlan,
+    input_size: int,
+    settings: CameraDetection,
+) -> TilePlan:
+    """``plan`` with a square view around each of the first ``settings.zoom_static`` ``regions`` that lies in
+    a zone tile (a static region: something stopped there): ``zoom`` times the region's larger side, at least
+    a sixth of the model input, so the model sees the region magnified."""
+    if settings.zoom_static == 0 or not regions:
+        return plan
+    whole = plan.whole_frame
+    targets = [view for view in plan.views if view != whole] or [whole]
+    views = list(plan.views)
+    for x1, y1, x2, y2 in regions:
+        if len(views) - len(plan.views) >= settings.zoom_static:
+            break
+        centre_x, centre_y = (x1 + x2) / 2, (y1 + y2) / 2
+        if not any(a <= centre_x < c and b <= centre_y < d for a, b, c, d in targets):
+            continue
+        side = min(
+            max(round(max(x2 - x1, y2 - y1) * settings.zoom), max(16, input_size // 6)),
+            input_size,
+            plan.width,
+            plan.height,
+        )
+        left = min(max(round(centre_x - side / 2), 0), plan.width - side)
+        top = min(max(round(centre_y - side / 2), 0), plan.height - side)
+        view = (left, top, left + side, top + side)
+        if view not in views:
+            views.append(view)
+    return TilePlan(plan.width, plan.height, tuple(views))
+
+
 def _cut_off(xyxy: NDArray[np.float32], view: Rect, width: int, height: int) -> NDArray[np.bool_]:
     """True for boxes touching an edge of ``view`` that is not an edge of the frame."""
     x1, y1, x2, y2 = view

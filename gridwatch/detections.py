@@ -8,6 +8,8 @@ they were found on::
     class_id    int64   (N,)    index in the model's class list; MODEL_FREE (-1) for a model-free signal
     class_name  tuple of N str  the model's name for the class (``static_foreground`` for that signal)
     kind        tuple of N ObjectKind  Gridwatch's own vocabulary, which the rules read
+    appearance  uint8   (N, K)  a colour signature of each box's pixels (K = 0: none; an all-zero row:
+                                unknown), so the rules can tell one parked bike from the next one there
 
 The backends build it (:meth:`Detections.of_classes`), the detector worker adds model-free signals
 (:meth:`Detections.merge`) and evidence, ``gw.detections`` carries it (one encode/decode, in
@@ -68,6 +70,7 @@ class Detections:
     class_id: NDArray[np.int64]
     class_name: tuple[str, ...]
     kind: tuple[ObjectKind, ...]
+    appearance: NDArray[np.uint8] | None = None
 
     def __post_init__(self) -> None:
         xyxy = np.asarray(self.xyxy, dtype=np.float32)
@@ -94,6 +97,12 @@ class Detections:
             raise ValueError(f"class ids must be >= 0, or {MODEL_FREE} for a model-free signal")
         if any(not name for name in names):
             raise ValueError("class names must not be empty")
+        looks = np.zeros((count, 0), np.uint8) if self.appearance is None else np.asarray(self.appearance)
+        if looks.ndim != 2 or looks.shape[0] != count:
+            raise ValueError(f"appearance must have shape ({count}, K), got {looks.shape}")
+        if looks.dtype != np.uint8:
+            raise TypeError(f"appearance must be uint8, got {looks.dtype}")
+        object.__setattr__(self, "appearance", _frozen(looks))
         object.__setattr__(self, "xyxy", _frozen(xyxy))
         object.__setattr__(self, "score", _frozen(score))
         object.__setattr__(self, "class_id", _frozen(class_id))
@@ -105,6 +114,16 @@ class Detections:
     def empty(cls) -> Detections:
         """No detections."""
         return cls(np.zeros((0, 4), np.float32), np.zeros(0, np.float32), np.zeros(0, np.int64), (), ())
+
+    @property
+    def looks(self) -> NDArray[np.uint8]:
+        """The (N, K) appearance signatures (K = 0 when none was computed)."""
+        assert self.appearance is not None  # set by __post_init__
+        return self.appearance
+
+    def with_appearance(self, appearance: NDArray[np.uint8]) -> Detections:
+        """The same detections with these (N, K) appearance signatures."""
+        return Detections(self.xyxy, self.score, self.class_id, self.class_name, self.kind, appearance)
 
     @classmethod
     def of_classes(
@@ -153,12 +172,18 @@ class Detections:
             return cls.empty()
         if len(parts) == 1:
             return parts[0]
+        width = max(part.looks.shape[1] for part in parts)
+        looks = [  # parts without signatures get unknown (all-zero) rows
+            part.looks if part.looks.shape[1] == width else np.zeros((len(part), width), np.uint8)
+            for part in parts
+        ]
         return cls(
             np.concatenate([part.xyxy for part in parts]),
             np.concatenate([part.score for part in parts]),
             np.concatenate([part.class_id for part in parts]),
             tuple(name for part in parts for name in part.class_name),
             tuple(kind for part in parts for kind in part.kind),
+            np.concatenate(looks),
         )
 
     # --- reading -------------------------------------------------------------------------------------------
@@ -203,6 +228,7 @@ class Detections:
             and np.array_equal(self.xyxy, other.xyxy)
             and np.array_equal(self.score, other.score)
             and np.array_equal(self.class_id, other.class_id)
+            and np.array_equal(self.looks, other.looks)
         )
 
     __hash__ = None  # type: ignore[assignment]  # a value of arrays: equal, never hashed
@@ -224,6 +250,7 @@ class Detections:
             self.class_id[rows].reshape(-1),
             tuple(self.class_name[i] for i in listed),
             tuple(self.kind[i] for i in listed),
+            self.looks[rows].reshape(len(listed), self.looks.shape[1]),
         )
 
     def with_min_score(self, min_score: float) -> Detections:
@@ -243,11 +270,26 @@ class Detections:
     def shifted(self, dx: float, dy: float) -> Detections:
         """The same detections moved by (``dx``, ``dy``) pixels (from a crop's pixels to its frame's)."""
         offset = np.array([dx, dy, dx, dy], np.float32)
-        return Detections(self.xyxy + offset, self.score, self.class_id, self.class_name, self.kind)
+        return Detections(
+            self.xyxy + offset, self.score, self.class_id, self.class_name, self.kind, self.appearance
+        )
 
     def scaled(self, scale_x: float, scale_y: float) -> Detections:
         """The same detections in pixels of a frame ``scale_x`` by ``scale_y`` times the size."""
         if scale_x == 1.0 and scale_y == 1.0:
             return self
         factor = np.array([scale_x, scale_y, scale_x, scale_y], np.float32)
-        return Detections(self.xyxy * factor, self.score, self.class_id, self.class_name, self.kind)
+        return Detections(
+            self.xyxy * factor, self.score, self.class_id, self.class_name, self.kind, self.appearance
+        )
+
+
+def look_similarity(a: ArrayLike | bytes, b: ArrayLike | bytes) -> float | None:
+    """Histogram intersection of two colour signatures (byte histograms of equal length), 0 (nothing alike)
+    to 1; None when either is unknown (empty or all zero)."""
+    first = np.frombuffer(a, np.uint8) if isinstance(a, bytes) else np.asarray(a)
+    second = np.frombuffer(b, np.uint8) if isinstance(b, bytes) else np.asarray(b)
+    first, second = first.astype(np.int64).reshape(-1), second.astype(np.int64).reshape(-1)
+    if first.size == 0 or first.size != second.size or not first.any() or not second.any():
+        return None
+    return float(np.minimum(first, second).sum()) / float(max(first.sum(), second.sum()))

@@ -20,6 +20,11 @@ class ExtraSignals(Protocol):
         """Extra detections for this frame; empty for cameras that do not use the signal."""
         ...
 
+    def regions(self, camera_id: str, width: int, height: int) -> list[tuple[float, float, float, float]]:
+        """Boxes (in a ``width`` x ``height`` frame) where the signal last found something worth a closer look
+        by the model; empty when none."""
+        ...
+
     def drop(self, camera_ids: Iterable[str]) -> None:
         """Forget the state of these cameras (they moved to another worker)."""
         ...

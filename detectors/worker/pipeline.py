@@ -19,10 +19,11 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from detectors.appearance import signatures
 from detectors.backends.base import StagedBackend
 from detectors.camera_zones import SiteCameras
 from detectors.evidence.writer import EvidenceWriter
-from detectors.tiles import TilePlan, merge_views
+from detectors.tiles import TilePlan, merge_views, zoom_views
 from detectors.worker.activity import CameraActivity
 from detectors.worker.extra_signals import ExtraSignals
 from detectors.worker.metrics import DetectMetrics
@@ -174,6 +175,9 @@ class DetectionPipeline:
         plan = self._plans.get(key)
         if plan is None:
             plan = self._plans[key] = zones.tile_plan(width, height, self.backend.input_size)
+        if self.extra_signals is not None and zones.detection.zoom_static:
+            regions = self.extra_signals.regions(item.frame.camera_id, width, height)
+            plan = zoom_views(regions, plan, self.backend.input_size, zones.detection)
         return plan
 
     def _run_model(self, chunk: list[_Decoded]) -> None:
@@ -221,6 +225,7 @@ class DetectionPipeline:
         assert item.detections is not None
         start = self._timer()
         detections = item.detections.with_min_side(MIN_BOX_SIDE)
+        detections = detections.with_appearance(signatures(image, detections.xyxy))
         pushed_out = self.cameras_active.seen(frame.camera_id)
         zones = self.cameras.get(frame.camera_id)
         found = detections

@@ -32,6 +32,7 @@ class StaticForegroundSignals:
         self.settings = settings or StaticForegroundSettings()
         self.max_cameras = max_cameras
         self._models: OrderedDict[str, StaticForeground] = OrderedDict()
+        self._last: dict[str, tuple[int, int, Detections]] = {}
 
     def __len__(self) -> int:
         return len(self._models)
@@ -46,9 +47,22 @@ class StaticForegroundSignals:
             self._models.popitem(last=False)
         blobs = model.update(image, frame.captured_at)
         height, width = image.shape[:2]
-        return as_detections(blobs, width, height)
+        found = as_detections(blobs, width, height)
+        self._last[frame.camera_id] = (width, height, found)
+        return found
+
+    def regions(self, camera_id: str, width: int, height: int) -> list[tuple[float, float, float, float]]:
+        """The camera's static blobs of its previous sample, largest first, in a ``width`` x ``height``
+        frame's pixels: what stood still there is worth a zoomed look by the model."""
+        last = self._last.get(camera_id)
+        if last is None or not len(last[2]):
+            return []
+        found = last[2].scaled(width / last[0], height / last[1])
+        order = np.argsort(-found.area, kind="stable")
+        return [found.boxes()[int(i)] for i in order]
 
     def drop(self, camera_ids: Iterable[str]) -> None:
         """Forget these cameras' background models."""
         for camera_id in camera_ids:
             self._models.pop(camera_id, None)
+            self._last.pop(camera_id, None)

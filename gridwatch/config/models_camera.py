@@ -112,6 +112,20 @@ class CameraDetection(ConfigModel):
         le=64,
         description="Most tiles per frame; a zone needing more is covered at a lower scale (bounded cost).",
     )
+    zoom_static: int = Field(
+        default=2,
+        ge=0,
+        le=8,
+        description="Regions that became static foreground (something stopped there) each get one more "
+        "view, magnified, so the model classifies what stands there: at most this many per frame; 0: none.",
+    )
+    zoom: float = Field(
+        default=2.5,
+        ge=1.0,
+        le=8.0,
+        description="The zoomed view of a static region is this many times its larger side (context around "
+        "it), shown to the model at its own resolution (magnified when smaller).",
+    )
 
 
 class Camera(ConfigModel):

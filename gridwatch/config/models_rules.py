@@ -78,11 +78,32 @@ class RuleBase(ConfigModel):
     active_hours: tuple[DailyWindow, ...] = Field(
         default=(), description="Local windows when the rule runs (may cross midnight); always if empty."
     )
+    min_presence: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="Share of the samples since an object stopped in which it must have been there (a "
+        "detection on it, or static foreground covering it) for its dwell to count: sightings of different "
+        "passers-by at one spot never add up to a parked object.",
+    )
+    same_look: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="How alike (colour-histogram intersection, 0-1) two sightings must look to be the same "
+        "object; 0 matches by position only.",
+    )
+    static_support: bool = Field(
+        default=True,
+        description="Count static foreground (pixels that stopped changing) over an object as evidence it "
+        "still stands there when the model misses it; the detector then computes static foreground for "
+        "the camera.",
+    )
 
     @property
     def uses_static_foreground(self) -> bool:
         """Whether the rule reads the model-free static-foreground signal (the detector computes it then)."""
-        return False
+        return self.static_support
 
     @model_validator(mode="after")
     def _box_sizes_ordered(self) -> Self:
@@ -137,7 +158,7 @@ class StorefrontTradingRule(RuleBase):
     @property
     def uses_static_foreground(self) -> bool:
         """Whether the rule reads the static-foreground signal."""
-        return self.signal in (TradingSignal.STATIC_FOREGROUND, TradingSignal.BOTH)
+        return self.static_support or self.signal in (TradingSignal.STATIC_FOREGROUND, TradingSignal.BOTH)
 
 
 class MobileVendorRule(RuleBase):

@@ -30,6 +30,8 @@ __all__ = [
 
 #: Most detections one frame may report (a crowded street scene stays well below).
 MAX_DETECTIONS_PER_FRAME = 1000
+#: Longest colour signature a detection may carry, in bytes.
+MAX_LOOK_BYTES = 64
 
 
 class ModelRef(WireModel):
@@ -49,6 +51,12 @@ class WireDetection(WireModel):
     class_name: str = Field(min_length=1, max_length=64, description="Class name in the model's class list.")
     kind: ObjectKind = Field(description="The Gridwatch object kind the class maps to.")
     score: float = Field(ge=0.0, le=1.0, description="Detection confidence, 0..1.")
+    look: str | None = Field(
+        default=None,
+        max_length=MAX_LOOK_BYTES * 2,
+        pattern="^([0-9a-f]{2})*$",
+        description="The box's colour signature, hex (the appearance column); absent when not computed.",
+    )
 
 
 _WIRE_LIST = TypeAdapter(tuple[WireDetection, ...])
@@ -62,25 +70,29 @@ def _from_wire(value: Any) -> Detections:
         raise ValueError(f"{len(rows)} detections; at most {MAX_DETECTIONS_PER_FRAME} per frame")
     if not rows:
         return Detections.empty()
+    looks = [bytes.fromhex(row.look) if row.look else b"" for row in rows]
+    width = max(len(look) for look in looks)
+    if any(look and len(look) != width for look in looks):
+        raise ValueError("detections carry colour signatures of different lengths")
+    appearance = np.zeros((len(rows), width), np.uint8)
+    for index, look in enumerate(looks):
+        if look:
+            appearance[index] = np.frombuffer(look, np.uint8)
     return Detections(
         xyxy=np.array([row.box for row in rows], np.float32),
         score=np.array([row.score for row in rows], np.float32),
         class_id=np.array([row.class_id for row in rows], np.int64),
         class_name=tuple(row.class_name for row in rows),
         kind=tuple(row.kind for row in rows),
+        appearance=appearance,
     )
 
 
 def _to_wire(value: Detections) -> list[dict[str, Any]]:
-    return [
-        {
-            "box": [round(v, 1) for v in box],
-            "class_id": class_id,
-            "class_name": name,
-            "kind": kind.value,
-            "score": round(score, 4),
-        }
-        for box, class_id, name, kind, score in zip(
+    rows: list[dict[str, Any]] = []
+    looks = value.looks
+    for index, (box, class_id, name, kind, score) in enumerate(
+        zip(
             value.xyxy.tolist(),
             value.class_id.tolist(),
             value.class_name,
@@ -88,7 +100,18 @@ def _to_wire(value: Detections) -> list[dict[str, Any]]:
             value.score.tolist(),
             strict=True,
         )
-    ]
+    ):
+        row: dict[str, Any] = {
+            "box": [round(v, 1) for v in box],
+            "class_id": class_id,
+            "class_name": name,
+            "kind": kind.value,
+            "score": round(score, 4),
+        }
+        if looks.shape[1] and looks[index].any():
+            row["look"] = looks[index].tobytes().hex()
+        rows.append(row)
+    return rows
 
 
 def _inlined(schema: dict[str, Any]) -> dict[str, Any]:

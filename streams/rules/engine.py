@@ -10,8 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 
+import numpy as np
+
 from gridwatch.config import Camera, SiteConfig
-from gridwatch.detections import Detections
+from gridwatch.detections import STATIC_FOREGROUND_CLASS, Detections
 from gridwatch.messages.detections import FrameDetections
 from gridwatch.messages.incidents import Incident
 from streams.rules import episode
@@ -46,6 +48,7 @@ class CameraRules:
                 logic_for(rule, tuning),
                 match_iou=tuning.match_iou,
                 move_tolerance=tuning.move_tolerance,
+                static_cover=tuning.static_cover,
             )
             for zone in camera.zones
             for rule in zone.rules
@@ -53,6 +56,13 @@ class CameraRules:
         self._keys = frozenset(spec.key for spec in self.specs)
         #: The shortest clear time of the camera's rules (how stale a restored state may safely be).
         self.min_clear_s = min((spec.rule.clear_s for spec in self.specs), default=60.0)
+
+    @staticmethod
+    def _static(detections: Detections) -> Detections:
+        """The frame's static-foreground boxes: evidence that what stood there still stands."""
+        return detections.select(
+            np.array([n == STATIC_FOREGROUND_CLASS for n in detections.class_name], bool)
+        )
 
     def step(self, state: CameraState, frame: FrameDetections) -> Step:
         """Advance ``state`` (in place) by one frame; a frame not newer than the state is ignored."""
@@ -89,8 +99,9 @@ class CameraRules:
             state.persons.clear()
             return ended
         objects, persons = spec.logic.select(spec, detections)
-        state.objects = track(state.objects, objects, now, spec.matching)
-        if persons or state.persons:
+        static = self._static(detections) if spec.rule.static_support else None
+        state.objects = track(state.objects, objects, now, spec.matching, static)
+        if len(persons) or state.persons:
             state.persons = track(state.persons, persons, now, spec.matching)
         inertia = spec.rule.inertia
         present = any(candidate.present(inertia) for candidate in state.objects)

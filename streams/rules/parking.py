@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from gridwatch.config import ZoneRule
 from gridwatch.detections import Detections, ObjectKind
 from streams.rules.dwell import dwelling
@@ -41,19 +43,19 @@ class ParkingLogic:
         """The logic of an ``ebike_parking`` rule."""
         return cls(tuning.ridden_overlap)
 
-    def select(self, spec: ZoneRuleSpec, detections: Detections) -> tuple[list[BoxXYXY], list[BoxXYXY]]:
+    def select(self, spec: ZoneRuleSpec, detections: Detections) -> tuple[Detections, Detections]:
         kinds = spec.rule.kinds
         rows = list(zip(detections.boxes(), detections.kind, strict=True))
         persons = [box for box, kind in rows if kind is ObjectKind.PERSON]
         vehicles = [
-            box
-            for box, kind in rows
-            if kind in kinds
+            kind in kinds
             and spec.stands_in(box)
             and spec.size_ok(box)
             and not ridden(box, persons, self.ridden_overlap)
+            for box, kind in rows
         ]
-        return vehicles, []
+        return detections.select(np.array(vehicles, dtype=bool)), Detections.empty()
 
     def offenders(self, spec: ZoneRuleSpec, state: ZoneRuleState, now: float) -> list[Offender]:
-        return dwelling(state.objects, now, spec.rule.inertia, spec.rule.dwell_s)
+        rule = spec.rule
+        return dwelling(state.objects, now, rule.inertia, rule.dwell_s, rule.min_presence)

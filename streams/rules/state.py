@@ -12,21 +12,30 @@ from typing import Any
 
 from streams.rules.geometry import BoxXYXY
 
-STATE_VERSION = 1
+STATE_VERSION = 2  # 2: candidates keep their sample counts and colour signature
 
 
 @dataclass(slots=True)
 class Candidate:
-    """One object standing (or about to stand) in a zone, matched across samples by position, not track id."""
+    """One object standing (or about to stand) in a zone, matched across samples by where it stands and how
+    it looks, with the evidence of its current stationary stretch."""
 
     box: BoxXYXY  # latest matched box
     anchor_x: float  # bottom-centre where the current stationary stretch began
     anchor_y: float
     anchor_h: float  # box height then: the scale of "moved"
     first_seen: float  # start of the current stationary stretch (epoch s)
-    last_seen: float  # latest sample that matched (epoch s)
-    seen: int  # samples matched so far
-    missed: int  # consecutive samples without a match
+    last_seen: float  # latest sample with evidence of it (epoch s)
+    seen: int  # samples with a matching detection so far
+    missed: int  # consecutive samples without evidence
+    samples: int = 1  # samples since first_seen, this one included
+    support: int = 1  # of those, samples with evidence: a matching detection or static foreground over it
+    look: tuple[int, ...] = ()  # colour signature (a running average of its detections'); () unknown
+
+    @property
+    def presence(self) -> float:
+        """Share of the samples of its stationary stretch in which it was there (0..1)."""
+        return self.support / max(1, self.samples)
 
     def confirmed(self, inertia: int) -> bool:
         """Seen on enough samples to count as in the zone."""
@@ -36,7 +45,7 @@ class Candidate:
         """Counts as in the zone now: confirmed, and not missing on ``inertia`` samples in a row."""
         return self.seen >= inertia and self.missed < inertia
 
-    def to_json(self) -> list[float]:
+    def to_json(self) -> list[Any]:
         return [
             *self.box,
             self.anchor_x,
@@ -46,12 +55,27 @@ class Candidate:
             self.last_seen,
             self.seen,
             self.missed,
+            self.samples,
+            self.support,
+            bytes(self.look).hex(),
         ]
 
     @classmethod
     def from_json(cls, raw: list[Any]) -> Candidate:
-        x1, y1, x2, y2, ax, ay, ah, first, last, seen, missed = raw
-        return cls((x1, y1, x2, y2), ax, ay, ah, first, last, int(seen), int(missed))
+        x1, y1, x2, y2, ax, ay, ah, first, last, seen, missed, samples, support, look = raw
+        return cls(
+            (x1, y1, x2, y2),
+            ax,
+            ay,
+            ah,
+            first,
+            last,
+            int(seen),
+            int(missed),
+            int(samples),
+            int(support),
+            tuple(bytes.fromhex(look)),
+        )
 
 
 @dataclass(slots=True)

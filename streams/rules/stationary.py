@@ -1,10 +1,15 @@
-"""Stationary candidates: objects matched across samples by where they stand, robust to missed detections
-and track-id switches, with the time they stopped and a movement test.
+"""Stationary candidates: objects followed across samples by where they stand and how they look, robust to
+missed detections, with the evidence of their stationary stretch and a movement test.
 
-A candidate keeps its ``first_seen`` while it is missed (occluded, not detected) so that timers survive a
-lost track; it is forgotten after ``forget_after_s`` without a match (no leak on a 24/7 stream). A candidate
-whose bottom-centre drifts away from where it stopped is re-anchored there with a fresh ``first_seen``:
-something wheeled or carried through the zone never accumulates dwell.
+A sample's detection continues a candidate when their boxes overlap (IoU) and, where both carry a colour
+signature, they look alike: a different bike parked in the same spot, or the next passer-by pushing one
+through it, starts a candidate of its own. A candidate without a detection on a sample still has evidence
+when static foreground (pixels that stopped changing) covers it: a parked object the model sees only now
+and then is still there. ``presence`` (samples with evidence / samples since it stopped) is what dwell is
+weighed by, so sightings scattered over a minute never add up to a parked object. A candidate is forgotten
+after ``forget_after_s`` without evidence (no leak on a 24/7 stream); one whose bottom-centre drifts away
+from where it stopped is re-anchored there with a fresh stretch: something wheeled or carried through the
+zone never accumulates dwell.
 """
 
 from __future__ import annotations
@@ -13,8 +18,15 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from streams.rules.geometry import BoxXYXY, bottom_centre, iou
+import numpy as np
+from numpy.typing import NDArray
+
+from gridwatch.detections import Detections, look_similarity
+from streams.rules.geometry import BoxXYXY, bottom_centre, box_area, intersection_area, iou
 from streams.rules.state import Candidate
+
+#: Weight of a new sighting in a candidate's running colour signature.
+LOOK_UPDATE = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,18 +37,29 @@ class Matching:
     move_tolerance: float
     inertia: int
     forget_after_s: float
+    same_look: float = 0.0  # least colour similarity of one object's sightings; 0: position only
+    static_cover: float = 0.5  # share of a candidate's box static foreground must cover to count as evidence
 
 
 def track(
-    candidates: Sequence[Candidate], boxes: Sequence[BoxXYXY], now: float, how: Matching
+    candidates: Sequence[Candidate],
+    found: Detections,
+    now: float,
+    how: Matching,
+    static: Detections | None = None,
 ) -> list[Candidate]:
-    """The candidates after one sample with ``boxes`` (the objects of interest inside the zone) at ``now``."""
+    """The candidates after one sample at ``now`` with ``found`` (the objects of interest in the zone) and
+    the frame's static-foreground boxes ``static`` (evidence for candidates no detection continues)."""
+    boxes = found.boxes()
+    looks = found.looks
     pairs = sorted(
         (
             (overlap, ci, bi)
             for ci, candidate in enumerate(candidates)
+            if now - candidate.last_seen <= how.forget_after_s  # gone that long: what comes is new
             for bi, box in enumerate(boxes)
             if (overlap := iou(candidate.box, box)) >= how.match_iou
+            and _alike(candidate.look, looks[bi] if looks.shape[1] else None, how.same_look)
         ),
         reverse=True,
     )
@@ -47,30 +70,67 @@ def track(
             continue
         matched_candidates.add(ci)
         matched_boxes.add(bi)
-        _follow(candidates[ci], boxes[bi], now, how.move_tolerance)
+        _follow(candidates[ci], boxes[bi], _look_of(looks, bi), now, how.move_tolerance)
+    blobs = [] if static is None else static.boxes()
     kept: list[Candidate] = []
     for ci, candidate in enumerate(candidates):
         if ci not in matched_candidates:
-            candidate.missed += 1
-            unconfirmed_gone = not candidate.confirmed(how.inertia) and candidate.missed >= how.inertia
-            if unconfirmed_gone or now - candidate.last_seen > how.forget_after_s:
-                continue
+            candidate.samples += 1
+            if _covered(candidate.box, blobs, how.static_cover):
+                candidate.support += 1
+                candidate.missed = 0
+                candidate.last_seen = now
+            else:
+                candidate.missed += 1
+                unconfirmed_gone = not candidate.confirmed(how.inertia) and candidate.missed >= how.inertia
+                if unconfirmed_gone or now - candidate.last_seen > how.forget_after_s:
+                    continue
         kept.append(candidate)
-    kept.extend(_new(box, now) for bi, box in enumerate(boxes) if bi not in matched_boxes)
+    kept.extend(
+        _new(boxes[bi], _look_of(looks, bi), now) for bi in range(len(boxes)) if bi not in matched_boxes
+    )
     return kept
 
 
-def _follow(candidate: Candidate, box: BoxXYXY, now: float, move_tolerance: float) -> None:
+def _look_of(looks: NDArray[np.uint8], index: int) -> tuple[int, ...]:
+    row = tuple(int(v) for v in looks[index].tolist()) if looks.shape[1] else ()
+    return row if any(row) else ()
+
+
+def _alike(known: tuple[int, ...], look: Sequence[int] | None, least: float) -> bool:
+    if least <= 0 or not known or look is None:
+        return True
+    similarity = look_similarity(known, look)
+    return similarity is None or similarity >= least
+
+
+def _covered(box: BoxXYXY, blobs: Sequence[BoxXYXY], share: float) -> bool:
+    area = box_area(box)
+    return area > 0 and any(intersection_area(box, blob) / area >= share for blob in blobs)
+
+
+def _follow(
+    candidate: Candidate, box: BoxXYXY, look: tuple[int, ...], now: float, move_tolerance: float
+) -> None:
     x, y = bottom_centre(box)
     candidate.box = box
     candidate.last_seen = now
     candidate.seen += 1
     candidate.missed = 0
+    candidate.samples += 1
+    candidate.support += 1
+    if look:
+        candidate.look = (
+            look
+            if not candidate.look
+            else tuple(round(a + LOOK_UPDATE * (b - a)) for a, b in zip(candidate.look, look, strict=True))
+        )
     if math.hypot(x - candidate.anchor_x, y - candidate.anchor_y) > move_tolerance * candidate.anchor_h:
         candidate.anchor_x, candidate.anchor_y, candidate.anchor_h = x, y, max(box[3] - box[1], 1.0)
         candidate.first_seen = now
+        candidate.samples = candidate.support = 1
 
 
-def _new(box: BoxXYXY, now: float) -> Candidate:
+def _new(box: BoxXYXY, look: tuple[int, ...], now: float) -> Candidate:
     x, y = bottom_centre(box)
-    return Candidate(box, x, y, max(box[3] - box[1], 1.0), now, now, 1, 0)
+    return Candidate(box, x, y, max(box[3] - box[1], 1.0), now, now, 1, 0, 1, 1, look)

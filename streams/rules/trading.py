@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from gridwatch.config import StorefrontTradingRule, TradingSignal, ZoneRule
 from gridwatch.detections import STATIC_FOREGROUND_CLASS, Detections
 from streams.rules.dwell import dwelling
@@ -36,7 +38,7 @@ class TradingLogic:
         """The logic of a ``storefront_trading`` rule."""
         return cls()
 
-    def select(self, spec: ZoneRuleSpec, detections: Detections) -> tuple[list[BoxXYXY], list[BoxXYXY]]:
+    def select(self, spec: ZoneRuleSpec, detections: Detections) -> tuple[Detections, Detections]:
         rule = spec.rule
         assert isinstance(rule, StorefrontTradingRule)
         kinds = rule.kinds
@@ -46,19 +48,27 @@ class TradingLogic:
                 detections.boxes(), detections.kind, detections.class_name, strict=True
             )
         ]
-        detected: list[BoxXYXY] = []
-        if rule.signal is not TradingSignal.STATIC_FOREGROUND:
-            detected = [
-                box
+        detected = np.array(
+            [
+                rule.signal is not TradingSignal.STATIC_FOREGROUND
+                and not static
+                and kind in kinds
+                and spec.stands_in(box)
+                and spec.size_ok(box)
                 for box, kind, static in rows
-                if not static and kind in kinds and spec.stands_in(box) and spec.size_ok(box)
-            ]
+            ],
+            dtype=bool,
+        ).reshape(-1)
         if rule.signal is TradingSignal.DETECTIONS:
-            return detected, []
-        blobs = [box for box, _kind, static in rows if static and box_polygon_area(box, spec.polygon) > 0]
+            return detections.select(detected), Detections.empty()
+        in_zone = np.array(
+            [static and box_polygon_area(box, spec.polygon) > 0 for box, _kind, static in rows], dtype=bool
+        ).reshape(-1)
+        blobs = [box for (box, _kind, _static), inside in zip(rows, in_zone.tolist(), strict=True) if inside]
         if not blobs or static_cover(spec, blobs) < rule.static_min_fraction:
-            return detected, []
-        return detected + blobs, []
+            return detections.select(detected), Detections.empty()
+        return detections.select(detected | in_zone), Detections.empty()
 
     def offenders(self, spec: ZoneRuleSpec, state: ZoneRuleState, now: float) -> list[Offender]:
-        return dwelling(state.objects, now, spec.rule.inertia, spec.rule.dwell_s)
+        rule = spec.rule
+        return dwelling(state.objects, now, rule.inertia, rule.dwell_s, rule.min_presence)

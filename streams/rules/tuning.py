@@ -23,6 +23,13 @@ class RuleTuning(BaseModel):
         description="An object whose bottom-centre drifts more than this share of its box height from where "
         "it stopped has moved: its dwell starts again.",
     )
+    static_cover: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="Share of an object's box static foreground must cover for a sample without a matching "
+        "detection to still count as evidence that it stands there.",
+    )
     ridden_overlap: float = Field(
         default=0.3,
         gt=0,

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from gridwatch.config import ZoneRule
 from gridwatch.detections import Detections, ObjectKind
-from streams.rules.geometry import BoxXYXY, gap
+from streams.rules.geometry import gap
 from streams.rules.state import ZoneRuleState
 from streams.rules.tuning import RuleTuning
 from streams.rules.zones import Offender, ZoneRuleSpec
@@ -27,23 +29,25 @@ class VendorLogic:
         """The logic of a ``mobile_vendor`` rule."""
         return cls(tuning.vendor_reach)
 
-    def select(self, spec: ZoneRuleSpec, detections: Detections) -> tuple[list[BoxXYXY], list[BoxXYXY]]:
+    def select(self, spec: ZoneRuleSpec, detections: Detections) -> tuple[Detections, Detections]:
         kinds = spec.rule.kinds
         rows = list(zip(detections.boxes(), detections.kind, strict=True))
         objects = [
-            box
+            kind in kinds and kind is not ObjectKind.PERSON and spec.stands_in(box) and spec.size_ok(box)
             for box, kind in rows
-            if kind in kinds and kind is not ObjectKind.PERSON and spec.stands_in(box) and spec.size_ok(box)
         ]
-        persons = [box for box, kind in rows if kind is ObjectKind.PERSON and spec.stands_in(box)]
-        return objects, persons
+        persons = [kind is ObjectKind.PERSON and spec.stands_in(box) for box, kind in rows]
+        return (
+            detections.select(np.array(objects, dtype=bool).reshape(-1)),
+            detections.select(np.array(persons, dtype=bool).reshape(-1)),
+        )
 
     def offenders(self, spec: ZoneRuleSpec, state: ZoneRuleState, now: float) -> list[Offender]:
         inertia, dwell_s = spec.rule.inertia, spec.rule.dwell_s
         people = [p for p in state.persons if p.present(inertia)]
         found: list[Offender] = []
         for thing in state.objects:
-            if not thing.present(inertia):
+            if not thing.present(inertia) or thing.presence < spec.rule.min_presence:
                 continue
             reach = self.reach * (thing.box[2] - thing.box[0])
             together = [

@@ -21,7 +21,7 @@ Offender = tuple[Candidate, float]
 class RuleLogic(Protocol):
     """What differs between rule kinds: which boxes to follow and which candidates offend."""
 
-    def select(self, spec: ZoneRuleSpec, detections: Detections) -> tuple[list[BoxXYXY], list[BoxXYXY]]:
+    def select(self, spec: ZoneRuleSpec, detections: Detections) -> tuple[Detections, Detections]:
         """(objects, persons) of one sample to follow in the zone; persons only where the rule needs them."""
         ...
 
@@ -89,6 +89,7 @@ def compile_zone_rule(
     *,
     match_iou: float,
     move_tolerance: float,
+    static_cover: float,
 ) -> ZoneRuleSpec:
     """Compile one rule of one zone; box sizes become native pixels."""
     xs = [p[0] for p in zone.polygon]
@@ -106,6 +107,13 @@ def compile_zone_rule(
         max_size=rule.max_box.in_pixels(camera.width, camera.height) if rule.max_box else None,
         muted=camera.muted or zone.muted,
         tz=tz,
-        matching=Matching(match_iou, move_tolerance, rule.inertia, rule.clear_s),
+        matching=Matching(
+            match_iou,
+            move_tolerance,
+            rule.inertia,
+            rule.clear_s,
+            same_look=rule.same_look,
+            static_cover=static_cover,
+        ),
         logic=logic,
     )

@@ -126,7 +126,7 @@ def test_evidence_for_frames_with_a_watched_object_in_a_zone_only(site: SiteConf
     assert 'gw_detect_stage_ms_count{stage="infer"} 3.0' in exposition
 
 
-def test_static_foreground_is_on_only_for_cameras_with_a_static_trading_rule(site: SiteConfig) -> None:
+def test_static_foreground_is_on_only_for_cameras_whose_rules_read_it(site: SiteConfig) -> None:
     signals = static_foreground_signals(site)
     assert signals is not None
     wanting = {
@@ -134,9 +134,39 @@ def test_static_foreground_is_on_only_for_cameras_with_a_static_trading_rule(sit
         for camera in site.cameras
         for zone in camera.zones
         for rule in zone.rules
-        if getattr(rule, "signal", "detections") in ("static_foreground", "both")
+        if rule.uses_static_foreground
     }
     assert wanting and getattr(signals, "enabled", None) == frozenset(wanting)
+    without_support = site.model_copy(
+        update={
+            "cameras": tuple(
+                camera.model_copy(
+                    update={
+                        "zones": tuple(
+                            zone.model_copy(
+                                update={
+                                    "rules": tuple(
+                                        r.model_copy(update={"static_support": False}) for r in zone.rules
+                                    )
+                                }
+                            )
+                            for zone in camera.zones
+                        )
+                    }
+                )
+                for camera in site.cameras
+            )
+        }
+    )
+    trading_signal = {
+        camera.id
+        for camera in site.cameras
+        for zone in camera.zones
+        for rule in zone.rules
+        if getattr(rule, "signal", "detections") in ("static_foreground", "both")
+    }
+    narrower = static_foreground_signals(without_support)
+    assert getattr(narrower, "enabled", None) == frozenset(trading_signal) < frozenset(wanting)
     assert static_foreground_signals(None) is None
 
 

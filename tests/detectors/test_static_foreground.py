@@ -20,7 +20,9 @@ from streams.rules.tuning import RuleTuning
 from tests.streams.rules.scenes import TZ, camera
 
 FOOTAGE = Path("/work/shared/data/footage/cctv")
-SETTINGS = StaticForegroundSettings(fast_tau_s=2.0, min_static_s=10.0, slow_tau_s=300.0, warmup_s=10.0)
+SETTINGS = StaticForegroundSettings(
+    fast_tau_s=2.0, min_static_s=10.0, slow_tau_s=300.0, warmup_s=10.0, min_area_fraction=0.002
+)
 T0 = 1_772_416_800.0  # 2026-03-02 10:00 +08:00
 STALL = (200, 150, 260, 200)  # x1, y1, x2, y2 on a 320 x 240 image
 

@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from detectors.tiles import TilePlan, merge_views, plan_tiles, zone_regions
+from detectors.tiles import TilePlan, merge_views, plan_tiles, zone_regions, zoom_views
 from gridwatch.config import CameraDetection
 from gridwatch.detections import Detections, ObjectKind
 
@@ -115,3 +115,22 @@ def test_different_kinds_in_one_place_are_both_kept() -> None:
 def test_a_result_per_view_is_required() -> None:
     with pytest.raises(ValueError, match="1 results for 2 views"):
         merge_views(TilePlan(W, H, ((0, 0, 10, 10), (5, 0, 15, 10))), [Detections.empty()])
+
+
+def test_a_static_region_in_a_zone_gets_a_magnified_view() -> None:
+    settings = CameraDetection(zoom_static=1, zoom=2.5)
+    plan = plan_tiles([STRIP], W, H, 512, settings)
+    bike = (1000.0, 900.0, 1030.0, 950.0)  # 30 x 50 px, standing in the strip
+    zoomed = zoom_views([bike, (1500.0, 880.0, 1520.0, 900.0)], plan, 512, settings)
+    assert zoomed.views[: len(plan.views)] == plan.views
+    ((x1, y1, x2, y2),) = zoomed.views[len(plan.views) :]  # zoom_static=1: the first region only
+    assert x2 - x1 == y2 - y1 == 125  # 2.5 x 50 px: the model sees it at 512 / 125 = 4.1 x
+    assert x1 <= 1000 and x2 >= 1030 and y1 <= 900 and y2 >= 950
+
+
+def test_regions_outside_the_zone_tiles_or_zoom_off_add_nothing() -> None:
+    plan = plan_tiles([STRIP], W, H, 512, CameraDetection())
+    sky = (900.0, 50.0, 960.0, 120.0)
+    assert zoom_views([sky], plan, 512, CameraDetection()).views == plan.views
+    bike = (1000.0, 900.0, 1030.0, 950.0)
+    assert zoom_views([bike], plan, 512, CameraDetection(zoom_static=0)).views == plan.views

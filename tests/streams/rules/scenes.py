@@ -32,6 +32,13 @@ QUIET = RuleTuning(update_interval_s=10_000)
 
 Box = tuple[float, float, float, float]
 
+#: Length of the scenes' colour signatures.
+LOOK_BYTES = 8
+#: Two colour signatures: a red bike and a black one (nothing alike), and the red one in other light.
+RED = (200, 40, 10, 5, 0, 0, 0, 0)
+BLACK = (0, 0, 0, 5, 0, 20, 60, 170)
+RED_DIMMER = (180, 55, 15, 5, 0, 0, 0, 0)
+
 
 @dataclass(frozen=True)
 class Obj:
@@ -40,6 +47,7 @@ class Obj:
     kind: ObjectKind
     box: Box
     static: bool = False
+    look: tuple[int, ...] = ()  # colour signature (LOOK_BYTES bytes); () unknown
 
 
 def bike(box: Box = BIKE) -> Obj:
@@ -113,6 +121,7 @@ def message(
         class_id=np.array([-1 if o.static else 0 for o in listed], np.int64),
         class_name=tuple(STATIC_FOREGROUND_CLASS if o.static else o.kind.value for o in listed),
         kind=tuple(o.kind for o in listed),
+        appearance=np.array([o.look or (0,) * LOOK_BYTES for o in listed], np.uint8).reshape(-1, LOOK_BYTES),
     )
     return FrameDetections(
         camera_id=camera_id,

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from gridwatch.config import RuleKind, ZoneRule
+from gridwatch.detections import Detections
 from streams.rules import registry
 from streams.rules.engine import CameraRules
 from streams.rules.parking import ParkingLogic
@@ -46,8 +47,8 @@ def test_the_engine_builds_each_zone_rule_with_its_kinds_logic(rule: dict[str, A
 class _NeverOffends:
     """A stand-in rule kind's logic: follows two-wheelers, never offends."""
 
-    def select(self, spec: ZoneRuleSpec, detections: Any) -> tuple[list[Any], list[Any]]:
-        return list(detections.boxes()), []
+    def select(self, spec: ZoneRuleSpec, detections: Detections) -> tuple[Detections, Detections]:
+        return detections, Detections.empty()
 
     def offenders(self, spec: ZoneRuleSpec, state: ZoneRuleState, now: float) -> list[Offender]:
         return []
