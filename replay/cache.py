@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gridwatch.messages.detections import DetectionsField
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3  # 3: detections carry colour signatures; zone tiles and zoomed views
 
 
 class CacheKey(BaseModel):
