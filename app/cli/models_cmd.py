@@ -3,6 +3,7 @@
     gridwatch models build [--model ID] [--force]   download, verify, convert to ONNX, record the licence
     gridwatch models list                            the catalogue and what is built in the cache
     gridwatch models fetch-test-assets               sample images for tests (never committed)
+    gridwatch models eval --images DIR --labels PATH  recall, precision, AP and PR curves of every built model
 
 Models are cached in ``$GW_MODEL_CACHE`` (default ``~/.cache/gridwatch/models``), test images in
 ``$GW_TEST_ASSETS`` (default ``~/.cache/gridwatch/test-assets``).
@@ -40,6 +41,59 @@ def register(subparsers: Subparsers) -> None:
     assets.add_argument("--dest", type=Path, default=None, help="directory (default: $GW_TEST_ASSETS)")
     assets.add_argument("--force", action="store_true", help="fetch again even when present")
     assets.set_defaults(handler=_fetch_test_assets)
+
+    _register_eval(commands)
+
+
+def _register_eval(commands: Subparsers) -> None:
+    evaluate = commands.add_parser(
+        "eval",
+        help="recall, precision, AP and PR curves per kind and size of every built model on labelled images",
+        description="Measure catalogue models (and their ensemble, and custom models) on labelled images: "
+        "per kind and size bucket, recall and precision at each model's operating threshold, AP and PR "
+        "curves, at IoU 0.3 and 0.5; then their speed, interleaved. Offline.",
+    )
+    evaluate.add_argument("--images", type=Path, required=True, metavar="DIR", help="folder of the images")
+    evaluate.add_argument(
+        "--labels", type=Path, required=True, metavar="PATH", help="VOC/YOLO labels folder or COCO .json"
+    )
+    evaluate.add_argument(
+        "--format", choices=("voc", "coco", "yolo"), default=None, help="label format (default: recognised)"
+    )
+    evaluate.add_argument(
+        "--class-map", type=Path, default=None, metavar="FILE", help="YAML/JSON `label class: kind` overrides"
+    )
+    evaluate.add_argument(
+        "--models",
+        default="all",
+        help="all (every catalogue model and their ensemble) or ids separated by commas, e.g. "
+        "centernet-coco80,ensemble:centernet-coco80+ssdlite-mobilenetv2-coco90",
+    )
+    evaluate.add_argument(
+        "--model-config",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="YAML",
+        help="a custom model (as for `gridwatch detect --model-config`) evaluated too (repeatable)",
+    )
+    evaluate.add_argument("--runtime", choices=("auto", "onnxruntime", "openvino"), default="auto")
+    evaluate.add_argument(
+        "--min-score", type=float, default=0.05, help="lowest score kept for AP and PR curves (default 0.05)"
+    )
+    evaluate.add_argument("--small-below", type=float, default=48.0, help="small: boxes less tall (px)")
+    evaluate.add_argument("--large-above", type=float, default=128.0, help="large: boxes taller (px)")
+    evaluate.add_argument("--speed-rounds", type=int, default=3, help="timing rounds, best counts; 0: none")
+    evaluate.add_argument("--speed-frames", type=int, default=16, help="images timed per round")
+    evaluate.add_argument("--max-batch", type=int, default=8, help="most images per model run")
+    evaluate.add_argument(
+        "--cache-dir", type=Path, default=None, help="model cache (default: $GW_MODEL_CACHE)"
+    )
+    evaluate.add_argument("--json", type=Path, default=None, metavar="OUT", help="write the report as JSON")
+    evaluate.add_argument("--plot", type=Path, default=None, metavar="PNG", help="draw the PR curves")
+    evaluate.add_argument("--html", type=Path, default=None, metavar="OUT", help="write an HTML report")
+    evaluate.add_argument("--markdown", type=Path, default=None, metavar="OUT", help="write Markdown tables")
+    evaluate.set_defaults(handler=_eval)
 
 
 def _say(line: str) -> None:
@@ -93,3 +147,65 @@ def _fetch_test_assets(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    import shlex
+
+    from pydantic import ValidationError
+
+    from detectors.evaluation.evaluate import EvaluationRequest, evaluate_models
+    from detectors.evaluation.html_page import write_html
+    from detectors.evaluation.kinds import ClassMapFileError
+    from detectors.evaluation.labels import LabelError, LabelFormat
+    from detectors.evaluation.plot import draw_pr_curves
+    from detectors.evaluation.results import SizeBuckets
+    from detectors.evaluation.runner import EvaluationSettings
+    from detectors.evaluation.table import markdown_report, text_report
+    from detectors.models.custom import CustomModelConfig
+
+    def progress(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    try:
+        request = EvaluationRequest(
+            images_dir=args.images,
+            labels=args.labels,
+            label_format=LabelFormat(args.format) if args.format else None,
+            class_map=args.class_map,
+            models=args.models,
+            custom=tuple(CustomModelConfig.from_yaml(path) for path in args.model_config),
+            runtime=args.runtime,
+            settings=EvaluationSettings(
+                min_score=args.min_score,
+                size_buckets=SizeBuckets(small_below=args.small_below, large_above=args.large_above),
+            ),
+            cache_dir=args.cache_dir,
+            max_batch_size=args.max_batch,
+            speed_rounds=args.speed_rounds,
+            speed_frames=args.speed_frames,
+            command=shlex.join(["gridwatch", *sys.argv[1:]]) if sys.argv[1:2] == ["models"] else "",
+        )
+        report = evaluate_models(request, progress)
+    except (LabelError, ClassMapFileError, ValidationError, OSError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(text_report(report))
+    outputs = []
+    if args.json is not None:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        outputs.append(args.json)
+    if args.plot is not None:
+        draw_pr_curves(report, args.plot)
+        outputs.append(args.plot)
+    if args.html is not None:
+        write_html(report, args.html)
+        outputs.append(args.html)
+    if args.markdown is not None:
+        args.markdown.parent.mkdir(parents=True, exist_ok=True)
+        args.markdown.write_text(markdown_report(report), encoding="utf-8")
+        outputs.append(args.markdown)
+    for path in outputs:
+        print(f"wrote {path}")
+    return 0 if report.models else 1

@@ -14,6 +14,7 @@ from typing import cast
 from pydantic import Field
 
 from detectors.backends.base import StagedBackend
+from detectors.backends.ensemble import ensemble_members, open_ensemble
 from detectors.backends.onnx_runtime import OnnxRuntimeOptions
 from detectors.backends.registry import AUTO_ORDER, AutoOptions, ConcreteRuntime, RuntimeOptions, plugin_for
 from detectors.backends.selection import ModelSelection
@@ -52,7 +53,10 @@ def resolved_kind(choice: BackendChoice) -> str:
 
 
 def open_backend(choice: BackendChoice) -> StagedBackend:
-    """Load the chosen model on the chosen runtime (imports only that runtime)."""
+    """Load the chosen model on the chosen runtime (imports only that runtime); an ensemble id
+    (``ensemble:A+B``, :mod:`detectors.backends.ensemble`) opens each member so and fuses them."""
+    if choice.custom is None and ensemble_members(choice.model_id) is not None:
+        return open_ensemble(choice, open_backend)
     runtime = resolved_runtime(choice)
     selection = ModelSelection(**{name: getattr(choice, name) for name in ModelSelection.model_fields})
     return plugin_for(runtime.kind).open(selection, runtime)

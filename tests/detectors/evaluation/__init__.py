@@ -1,0 +1,1 @@
+"""Tests of `gridwatch models eval`: label readers, matching, metrics, ensemble, the command."""
