@@ -6,7 +6,7 @@ polygons are scaled to each frame's size before use.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import cv2
@@ -28,6 +28,7 @@ class ZoneView:
     polygon: NDArray[np.float32]
     kinds: frozenset[ObjectKind]
     static_foreground: bool
+    model: str | None = None  # the zone's own detection model; None: the camera's
 
     def scaled(self, scale_x: float, scale_y: float) -> NDArray[np.float32]:
         """The polygon in pixels of a frame ``scale`` times the native size."""
@@ -61,6 +62,7 @@ class CameraZones:
                     polygon=np.asarray(zone.polygon, np.float32).reshape(-1, 2),
                     kinds=frozenset(kinds),
                     static_foreground=static,
+                    model=zone.model,
                 )
             )
         return cls(camera.id, camera.width, camera.height, tuple(zones), camera.detection)
@@ -75,10 +77,18 @@ class CameraZones:
         scale_x, scale_y = width / self.native_width, height / self.native_height
         return [(zone, zone.scaled(scale_x, scale_y)) for zone in self.zones]
 
-    def tile_plan(self, width: int, height: int, input_size: int) -> TilePlan:
-        """Where the detector looks in a ``width`` x ``height`` frame of this camera (zone tiles)."""
-        polygons = [polygon for _zone, polygon in self.polygons_for(width, height)]
-        return plan_tiles(polygons, width, height, input_size, self.detection)
+    @property
+    def models(self) -> frozenset[str]:
+        """The detection models this camera's configuration names (its own and its zones')."""
+        named = {zone.model for zone in self.zones} | {self.detection.model}
+        return frozenset(model for model in named if model is not None)
+
+    def tile_plan(self, width: int, height: int, input_size: Callable[[str | None], int]) -> TilePlan:
+        """Where the detector looks in a ``width`` x ``height`` frame of this camera (zone tiles), and with
+        which model (``input_size(model)`` is that model's input side; None is the worker's own)."""
+        camera_model = self.detection.model
+        zones = [(polygon, zone.model or camera_model) for zone, polygon in self.polygons_for(width, height)]
+        return plan_tiles(zones, width, height, input_size, self.detection)
 
     def watched(self, detections: Detections, width: int, height: int) -> bool:
         """True when a detection stands (bottom-centre) in a zone whose rules watch its kind."""

@@ -11,7 +11,7 @@ the crops are mapped back to the frame and merged (:func:`merge_views`).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,11 +34,19 @@ EDGE_PX = 2.0
 
 @dataclass(frozen=True, slots=True)
 class TilePlan:
-    """The views of one frame size of one camera: crops in frame pixels (the whole frame is one view)."""
+    """The views of one frame size of one camera: crops in frame pixels (the whole frame is one view), and
+    the model each runs (None: the worker's own)."""
 
     width: int
     height: int
     views: tuple[Rect, ...]
+    models: tuple[str | None, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.models:
+            object.__setattr__(self, "models", (None,) * len(self.views))
+        if len(self.models) != len(self.views):
+            raise ValueError(f"{len(self.models)} models for {len(self.views)} views")
 
     @property
     def whole_frame(self) -> Rect:
@@ -66,48 +74,81 @@ def zone_regions(
 ) -> list[tuple[float, float, float, float]]:
     """Each zone's bounding box in frame pixels, grown upwards by ``headroom`` of the frame height (and
     1% of the frame on the other sides), clipped to the frame; overlapping regions are merged."""
-    regions: list[list[float]] = []
+    return [region for region, _model in _regions([(p, None) for p in polygons], width, height, headroom)]
+
+
+def _regions(
+    zones: Sequence[tuple[NDArray[np.float32], str | None]], width: int, height: int, headroom: float
+) -> list[tuple[tuple[float, float, float, float], str | None]]:
+    """Each zone's grown bounding box with its model; overlapping regions of the same model are merged."""
+    regions: list[tuple[list[float], str | None]] = []
     margin_x, margin_y = 0.01 * width, 0.01 * height
-    for polygon in polygons:
+    for polygon, model in zones:
         points = np.asarray(polygon, np.float32).reshape(-1, 2)
         x1, y1 = points.min(axis=0)
         x2, y2 = points.max(axis=0)
-        regions.append(
-            [
-                max(0.0, float(x1) - margin_x),
-                max(0.0, float(y1) - headroom * height),
-                min(float(width), float(x2) + margin_x),
-                min(float(height), float(y2) + margin_y),
-            ]
-        )
+        box = [
+            max(0.0, float(x1) - margin_x),
+            max(0.0, float(y1) - headroom * height),
+            min(float(width), float(x2) + margin_x),
+            min(float(height), float(y2) + margin_y),
+        ]
+        regions.append((box, model))
     merged = True
     while merged:
         merged = False
         for i in range(len(regions)):
             for j in range(i + 1, len(regions)):
-                a, b = regions[i], regions[j]
-                if a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]:
-                    regions[i] = [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
+                (a, model_a), (b, model_b) = regions[i], regions[j]
+                if model_a == model_b and a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]:
+                    box = [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
+                    regions[i] = (box, model_a)
                     del regions[j]
                     merged = True
                     break
             if merged:
                 break
-    return [(r[0], r[1], r[2], r[3]) for r in regions if r[2] > r[0] and r[3] > r[1]]
+    return [((r[0], r[1], r[2], r[3]), model) for r, model in regions if r[2] > r[0] and r[3] > r[1]]
 
 
 def plan_tiles(
-    polygons: Sequence[NDArray[np.float32]],
+    zones: Sequence[tuple[NDArray[np.float32], str | None]],
+    width: int,
+    height: int,
+    input_size: Callable[[str | None], int],
+    settings: CameraDetection,
+) -> TilePlan:
+    """The views of a ``width`` x ``height`` frame whose zones are (polygon in frame pixels, model) pairs;
+    each tile is sized for its model's input (``input_size(model)``)."""
+    whole = (0, 0, width, height)
+    camera_model = settings.model
+    if not settings.zone_tiles or not zones:
+        return TilePlan(width, height, (whole,), (camera_model,))
+    tiles: list[Rect] = []
+    models: list[str | None] = []
+    by_model: dict[str | None, list[tuple[float, float, float, float]]] = {}
+    for region, model in _regions(zones, width, height, settings.headroom):
+        by_model.setdefault(model, []).append(region)
+    for model, regions in by_model.items():
+        for tile in _tiles(regions, width, height, input_size(model), settings):
+            if (tile, model) not in zip(tiles, models, strict=True):
+                tiles.append(tile)
+                models.append(model)
+    if tiles == [whole] or (settings.full_frame and whole not in tiles):
+        views = [whole] if tiles != [whole] else []
+        view_models: list[str | None] = [camera_model] if views else []
+        return TilePlan(width, height, (*views, *tiles), (*view_models, *models))
+    return TilePlan(width, height, tuple(tiles), tuple(models))
+
+
+def _tiles(
+    regions: Sequence[tuple[float, float, float, float]],
     width: int,
     height: int,
     input_size: int,
     settings: CameraDetection,
-) -> TilePlan:
-    """The views of a ``width`` x ``height`` frame whose zones are ``polygons`` (frame pixels)."""
-    whole = (0, 0, width, height)
-    if not settings.zone_tiles or not polygons:
-        return TilePlan(width, height, (whole,))
-    regions = zone_regions(polygons, width, height, settings.headroom)
+) -> list[Rect]:
+    """Square tiles covering ``regions``, at most ``max_tiles`` (a lower scale until they fit)."""
     side = max(16, round(input_size / settings.tile_scale))
     while True:
         tiles: list[Rect] = []
@@ -121,15 +162,14 @@ def plan_tiles(
             break
         side = math.ceil(side * 1.25)  # a lower scale: fewer, larger tiles
     if side >= max(width, height) and len(tiles) == 1:
-        tiles = [whole]  # the zones need the whole frame anyway
-    views = [whole] if settings.full_frame and whole not in tiles else []
-    return TilePlan(width, height, (*views, *tiles))
+        tiles = [(0, 0, width, height)]  # the zones need the whole frame anyway
+    return tiles
 
 
 def zoom_views(
     regions: Sequence[tuple[float, float, float, float]],
     plan: TilePlan,
-    input_size: int,
+    input_size: Callable[[str | None], int],
     settings: CameraDetection,
 ) -> TilePlan:
     """``plan`` with a square view around each of the first ``settings.zoom_static`` ``regions`` that lies in
@@ -138,17 +178,21 @@ def zoom_views(
     if settings.zoom_static == 0 or not regions:
         return plan
     whole = plan.whole_frame
-    targets = [view for view in plan.views if view != whole] or [whole]
-    views = list(plan.views)
+    targets = [(v, m) for v, m in zip(plan.views, plan.models, strict=True) if v != whole]
+    targets = targets or [(whole, plan.models[0])]
+    views, models = list(plan.views), list(plan.models)
     for x1, y1, x2, y2 in regions:
         if len(views) - len(plan.views) >= settings.zoom_static:
             break
         centre_x, centre_y = (x1 + x2) / 2, (y1 + y2) / 2
-        if not any(a <= centre_x < c and b <= centre_y < d for a, b, c, d in targets):
+        inside = [m for (a, b, c, d), m in targets if a <= centre_x < c and b <= centre_y < d]
+        if not inside:
             continue
+        model = inside[0]
+        size = input_size(model)
         side = min(
-            max(round(max(x2 - x1, y2 - y1) * settings.zoom), max(16, input_size // 6)),
-            input_size,
+            max(round(max(x2 - x1, y2 - y1) * settings.zoom), max(16, size // 6)),
+            size,
             plan.width,
             plan.height,
         )
@@ -157,7 +201,8 @@ def zoom_views(
         view = (left, top, left + side, top + side)
         if view not in views:
             views.append(view)
-    return TilePlan(plan.width, plan.height, tuple(views))
+            models.append(model)
+    return TilePlan(plan.width, plan.height, tuple(views), tuple(models))
 
 
 def _cut_off(xyxy: NDArray[np.float32], view: Rect, width: int, height: int) -> NDArray[np.bool_]:

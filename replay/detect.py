@@ -18,6 +18,7 @@ import numpy as np
 
 from detectors.backends.base import StagedBackend
 from detectors.backends.factory import BackendChoice, open_backend, resolved_kind
+from detectors.backends.site_models import SiteModelError, open_named_models
 from detectors.camera_zones import CameraZones, SiteCameras
 from detectors.decoders.centernet import CenterNetDecoderConfig
 from detectors.models.custom import ModelFormat
@@ -48,8 +49,8 @@ def views_key(camera: Camera) -> str:
     detection = camera.detection
     if not detection.zone_tiles or not camera.zones:
         return "whole-frame"
-    polygons = [zone.normalized_polygon(camera.width, camera.height) for zone in camera.zones]
-    text = json.dumps([detection.model_dump(mode="json"), polygons], sort_keys=True)
+    zones = [(zone.normalized_polygon(camera.width, camera.height), zone.model) for zone in camera.zones]
+    text = json.dumps([detection.model_dump(mode="json"), zones], sort_keys=True)
     return "tiles-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
@@ -195,11 +196,17 @@ class Detector:
         backend = self.backend()
         started = time.perf_counter()
         signals = StaticForegroundSignals([camera.id]) if key.static_foreground else None
+        cameras = SiteCameras({camera.id: CameraZones.of(camera)})
+        try:
+            models = open_named_models(cameras, self.choice, backend)
+        except SiteModelError as error:
+            raise ReplayError(str(error)) from None
         pipeline = DetectionPipeline(
             backend,
             CameraActivity(float("inf"), 1, time.monotonic),
-            SiteCameras({camera.id: CameraZones.of(camera)}),  # the camera's zone tiles, as live
+            cameras,  # the camera's zone tiles and models, as live
             extra_signals=signals,
+            models=models,
         )
         frames: list[CachedFrame] = []
         thumbs: list[bytes] = []

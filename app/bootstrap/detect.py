@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from detectors.backends.base import StagedBackend
 from detectors.backends.factory import BackendChoice, open_backend
 from detectors.backends.onnx_runtime import ModelNotBuiltError
+from detectors.backends.site_models import SiteModelError, open_named_models
 from detectors.camera_zones import SiteCameras
 from detectors.evidence.label_font import LabelPainter, make_label_painter
 from detectors.evidence.settings import EvidencePolicy, EvidenceSettings
@@ -52,9 +53,11 @@ def build_pipeline(
     metrics: DetectMetrics | None = None,
     evidence: EvidenceWriter | None = None,
     extra_signals: ExtraSignals | None = None,
+    models: Mapping[str, StagedBackend] | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> DetectionPipeline:
-    """The frames-to-detections pipeline of one worker."""
+    """The frames-to-detections pipeline of one worker (``models``: those the site names for cameras and
+    zones, besides the worker's own ``backend``)."""
     return DetectionPipeline(
         backend,
         CameraActivity(settings.camera_idle_s, settings.max_cameras, clock),
@@ -62,6 +65,7 @@ def build_pipeline(
         evidence=evidence,
         extra_signals=extra_signals,
         metrics=metrics,
+        models=models,
     )
 
 
@@ -123,7 +127,8 @@ def run_detect(
     """Run one detector worker until ``should_stop``: 0 after a requested stop, 1 without the model."""
     try:
         backend = open_backend(choice)
-    except (ModelNotBuiltError, FileNotFoundError, ImportError) as error:
+        models = open_named_models(SiteCameras.from_site(site), choice, backend)
+    except (ModelNotBuiltError, FileNotFoundError, ImportError, SiteModelError) as error:
         log.error("%s", error)
         return 1
     metrics = DetectMetrics()
@@ -136,12 +141,15 @@ def run_detect(
         metrics=metrics,
         evidence=build_evidence(settings.evidence),
         extra_signals=static_foreground_signals(site),
+        models=models,
     )
     worker, consumer, producer = build_worker(kafka, settings, pipeline, metrics=metrics)
     log.info(
-        "detect: model %s %s, batch %d, group %s, broker %s",
+        "detect: model %s %s (and %s for the cameras and zones that name them), batch %d, group %s, "
+        "broker %s",
         backend.model_id,
         backend.model_version,
+        ", ".join(sorted(models)) or "no other",
         settings.batching.max_batch_size,
         settings.group_id,
         kafka.bootstrap_servers,

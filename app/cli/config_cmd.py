@@ -21,6 +21,14 @@ def check(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(problem.render(path), file=sys.stderr)
         return EXIT_INVALID
+    from detectors.backends.site_models import unknown_models
+    from detectors.camera_zones import SiteCameras
+
+    models = unknown_models(SiteCameras.from_site(site))
+    for problem in models:
+        print(f"{path}: {problem}", file=sys.stderr)
+    if models:
+        return EXIT_INVALID
     print(f"OK: {site.summary()}")
     return 0
 

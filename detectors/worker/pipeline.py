@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
@@ -57,6 +57,7 @@ class _Decoded:
     infer_ms: float = 0.0
     postprocess_ms: float = 0.0
     detections: Detections | None = None
+    model: ModelRef | None = None
 
 
 def split_evenly(items: list[T], streams: int, max_part: int) -> list[list[T]]:
@@ -96,16 +97,19 @@ class DetectionPipeline:
         evidence: EvidenceWriter | None = None,
         extra_signals: ExtraSignals | None = None,
         metrics: DetectMetrics | None = None,
+        models: Mapping[str, StagedBackend] | None = None,
         timer: Callable[[], float] = time.perf_counter,
     ) -> None:
         self.backend = backend
+        #: Models the site names for cameras or zones, by id (the worker's own is ``backend``).
+        self.models = {backend.model_id: backend, **(models or {})}
         self.cameras_active = cameras_active
         self.cameras = cameras
         self.evidence = evidence
         self.extra_signals = extra_signals
         self.metrics = metrics
         self._timer = timer
-        self._model = ModelRef(id=backend.model_id[:128], version=backend.model_version[:64])
+        self._model_refs: dict[tuple[str | None, ...], ModelRef] = {}
         self._pool: ThreadPoolExecutor | None = None
         self._plans: dict[tuple[str, int, int], TilePlan] = {}
 
@@ -174,42 +178,75 @@ class DetectionPipeline:
         key = (item.frame.camera_id, width, height)
         plan = self._plans.get(key)
         if plan is None:
-            plan = self._plans[key] = zones.tile_plan(width, height, self.backend.input_size)
+            plan = self._plans[key] = zones.tile_plan(width, height, self._input_size)
         if self.extra_signals is not None and zones.detection.zoom_static:
             regions = self.extra_signals.regions(item.frame.camera_id, width, height)
-            plan = zoom_views(regions, plan, self.backend.input_size, zones.detection)
+            plan = zoom_views(regions, plan, self._input_size, zones.detection)
         return plan
 
+    def backend_for(self, model: str | None) -> StagedBackend:
+        """The backend running ``model`` (None: the worker's own); LookupError naming the models open."""
+        if model is None:
+            return self.backend
+        found = self.models.get(model)
+        if found is None:
+            raise LookupError(
+                f"model {model!r} is not open in this worker (open: {', '.join(sorted(self.models))})"
+            )
+        return found
+
+    def _input_size(self, model: str | None) -> int:
+        return self.backend_for(model).input_size
+
+    def model_ref(self, plan: TilePlan) -> ModelRef:
+        """The model(s) behind a frame's detections: ids and versions joined by ``+`` when several ran."""
+        key = tuple(sorted(set(plan.models), key=lambda m: m or ""))
+        ref = self._model_refs.get(key)
+        if ref is None:
+            backends = [self.backend_for(model) for model in key]
+            ref = self._model_refs[key] = ModelRef(
+                id="+".join(dict.fromkeys(b.model_id for b in backends))[:128],
+                version="+".join(dict.fromkeys(b.model_version for b in backends))[:64],
+            )
+        return ref
+
     def _run_model(self, chunk: list[_Decoded]) -> None:
-        """The model over every view of every frame of ``chunk`` (views of all frames share batches)."""
+        """The models over every view of every frame of ``chunk`` (views of all frames that run one model
+        share its batches)."""
         timer = self._timer
         plans = [self._plan(item) for item in chunk]
-        crops = [
-            item.image[y1:y2, x1:x2]
-            for item, plan in zip(chunk, plans, strict=True)
-            for x1, y1, x2, y2 in plan.views
-        ]
-        found: list[Detections] = []
+        crops: list[NDArray[np.uint8]] = []
+        by_model: dict[str | None, list[int]] = {}
+        for item, plan in zip(chunk, plans, strict=True):
+            for (x1, y1, x2, y2), model in zip(plan.views, plan.models, strict=True):
+                by_model.setdefault(model, []).append(len(crops))
+                crops.append(item.image[y1:y2, x1:x2])
+        found: list[Detections] = [Detections.empty()] * len(crops)
         prepare_s = infer_s = decode_s = 0.0
-        size = self.backend.max_batch_size
-        for first in range(0, len(crops), size):
-            start = timer()
-            prepared = self.backend.prepare(crops[first : first + size])
-            prepared_at = timer()
-            outputs = self.backend.infer(prepared)
-            inferred_at = timer()
-            found.extend(self.backend.decode(prepared, outputs))
-            decoded_at = timer()
-            prepare_s += prepared_at - start
-            infer_s += inferred_at - prepared_at
-            decode_s += decoded_at - inferred_at
-            if self.metrics is not None:
-                self.metrics.batch_size.observe(min(size, len(crops) - first))
+        for model, indices in by_model.items():
+            backend = self.backend_for(model)
+            size = backend.max_batch_size
+            for first in range(0, len(indices), size):
+                part = indices[first : first + size]
+                start = timer()
+                prepared = backend.prepare([crops[i] for i in part])
+                prepared_at = timer()
+                outputs = backend.infer(prepared)
+                inferred_at = timer()
+                for index, detections in zip(part, backend.decode(prepared, outputs), strict=True):
+                    found[index] = detections
+                decoded_at = timer()
+                prepare_s += prepared_at - start
+                infer_s += inferred_at - prepared_at
+                decode_s += decoded_at - inferred_at
+                if self.metrics is not None:
+                    self.metrics.batch_size.observe(len(part))
         merge_start = timer()
         offset = 0
         for item, plan in zip(chunk, plans, strict=True):
             views = len(plan.views)
             item.detections = merge_views(plan, found[offset : offset + views])
+            item.model = self.model_ref(plan)
             offset += views
         merge_s = timer() - merge_start
         for item, plan in zip(chunk, plans, strict=True):
@@ -222,7 +259,7 @@ class DetectionPipeline:
 
     def _finish(self, item: _Decoded) -> FrameDetections:
         frame, image = item.frame, item.image
-        assert item.detections is not None
+        assert item.detections is not None and item.model is not None
         start = self._timer()
         detections = item.detections.with_min_side(MIN_BOX_SIDE)
         detections = detections.with_appearance(signatures(image, detections.xyxy))
@@ -268,7 +305,7 @@ class DetectionPipeline:
             captured_at=frame.captured_at,
             frame_width=width,
             frame_height=height,
-            model=self._model,
+            model=item.model,
             detections=found,
             timings_ms=timings,
             evidence_url=evidence_url,

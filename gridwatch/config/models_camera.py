@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, PositiveInt
+from pydantic import AfterValidator, Field, PositiveInt, StringConstraints
 
 from gridwatch.config.geometry import Point, polygon_problem
 from gridwatch.config.models_common import ConfigModel, GeoPoint, Identifier
@@ -29,6 +29,11 @@ def _one_rule_per_kind(rules: tuple[ZoneRule, ...]) -> tuple[ZoneRule, ...]:
 
 ImagePolygon = Annotated[tuple[Point, ...], AfterValidator(_check_polygon)]
 
+#: A detection model's id: a catalogue id (``centernet-coco80``) or an ensemble of two (``ensemble:A+B``).
+ModelId = Annotated[
+    str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:+-]*$")
+]
+
 
 class Zone(ConfigModel):
     """A named polygon on one camera's image and the rules active in it."""
@@ -39,6 +44,11 @@ class Zone(ConfigModel):
         description="[[x, y], ...] in native-resolution pixels, (0, 0) top left; closes by itself."
     )
     muted: bool = Field(default=False, description="Keep evaluating the zone but send nothing while muted.")
+    model: ModelId | None = Field(
+        default=None,
+        description="Detection model for this zone's tiles (a catalogue id, or ensemble:A+B); unset: the "
+        "camera's.",
+    )
     rules: Annotated[tuple[ZoneRule, ...], AfterValidator(_one_rule_per_kind)] = Field(
         min_length=1, description="Rules active in the zone, at most one of each kind."
     )
@@ -77,6 +87,11 @@ class CameraDetection(ConfigModel):
     resolution, and maps what it finds back to the frame; tiles of many cameras share the model's batches.
     """
 
+    model: ModelId | None = Field(
+        default=None,
+        description="Detection model for this camera (a catalogue id, or ensemble:A+B); unset: the "
+        "detector worker's.",
+    )
     zone_tiles: bool = Field(
         default=True, description="Detect on crops covering the zones (cameras with zones); off: whole frame."
     )

@@ -242,3 +242,24 @@ def test_tiles_of_several_cameras_share_model_batches() -> None:
     assert 1 < views_per_frame <= 4
     assert backend.batch_sizes[0] == min(8, 2 * views_per_frame), "the frames' tiles filled one batch"
     assert all(o.message is not None for o in outcomes)
+
+
+def test_a_zone_with_its_own_model_runs_on_it_and_the_message_names_both_models() -> None:
+    main, other = LowResolutionBackend(input_size=96), LowResolutionBackend(input_size=128)
+    main.model_id, other.model_id, other.model_version = "main-model", "zone-model", "z-1"
+    strip = np.array([[100, 850], [700, 850], [700, 1000], [100, 1000]], np.float32)
+    door = np.array([[1200, 850], [1800, 850], [1800, 1000], [1200, 1000]], np.float32)
+    zones = (
+        ZoneView("z-1", "strip", strip, frozenset({ObjectKind.TWO_WHEELER}), False),
+        ZoneView("z-2", "door", door, frozenset({ObjectKind.TWO_WHEELER}), False, model="zone-model"),
+    )
+    settings = CameraDetection(max_tiles=64, headroom=0.02)
+    cameras = SiteCameras({"cam-z": CameraZones("cam-z", 1920, 1080, zones, settings)})
+    pipeline = _pipeline(main, cameras=cameras, models={"zone-model": other})
+    outcome = pipeline.process([make_frame("cam-z", 0, [FAR_BIKE], size=(1920, 1080))])[0]
+    assert outcome.message is not None
+    assert set(main.seen_sizes) == {(96, 96)} and set(other.seen_sizes) == {(128, 128)}
+    assert outcome.message.model.id == "main-model+zone-model"
+    assert outcome.message.detections.class_name == ("bicycle",), "the far bike stands in the door zone"
+    with pytest.raises(LookupError, match="model 'nope' is not open in this worker"):
+        pipeline.backend_for("nope")

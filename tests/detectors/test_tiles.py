@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -18,6 +19,11 @@ STRIP = np.array([[100, 800], [1800, 800], [1800, 1000], [100, 1000]], np.float3
 DOOR = np.array([[900, 500], [1100, 500], [1100, 650], [900, 650]], np.float32)
 
 
+def _input(side: int) -> Callable[[str | None], int]:
+    """Every model's input side is ``side``."""
+    return lambda _model: side
+
+
 def _covered(plan: TilePlan, region: tuple[float, float, float, float]) -> bool:
     """Whether every pixel of ``region`` lies in some view (checked on a 10-px grid)."""
     x1, y1, x2, y2 = region
@@ -29,13 +35,13 @@ def _covered(plan: TilePlan, region: tuple[float, float, float, float]) -> bool:
 
 
 def test_no_zones_or_tiles_off_is_the_whole_frame() -> None:
-    assert plan_tiles([], W, H, 512, CameraDetection()).views == ((0, 0, W, H),)
+    assert plan_tiles([], W, H, _input(512), CameraDetection()).views == ((0, 0, W, H),)
     off = CameraDetection(zone_tiles=False)
-    assert plan_tiles([STRIP], W, H, 512, off).views == ((0, 0, W, H),)
+    assert plan_tiles([(STRIP, None)], W, H, _input(512), off).views == ((0, 0, W, H),)
 
 
 def test_a_small_zone_gets_one_tile_at_model_resolution_with_headroom() -> None:
-    plan = plan_tiles([DOOR], W, H, 300, CameraDetection(headroom=0.1))
+    plan = plan_tiles([(DOOR, None)], W, H, _input(300), CameraDetection(headroom=0.1))
     ((x1, y1, x2, y2),) = plan.views
     assert (x2 - x1, y2 - y1) == (300, 300), "one model input of frame pixels: objects at their own size"
     (region,) = zone_regions([DOOR], W, H, 0.1)
@@ -45,7 +51,7 @@ def test_a_small_zone_gets_one_tile_at_model_resolution_with_headroom() -> None:
 
 def test_a_wide_zone_is_covered_by_overlapping_tiles_within_the_frame() -> None:
     settings = CameraDetection(headroom=0.15, tile_overlap=0.25, max_tiles=16)
-    plan = plan_tiles([STRIP], W, H, 512, settings)
+    plan = plan_tiles([(STRIP, None)], W, H, _input(512), settings)
     assert 2 <= len(plan.views) <= 16
     assert all(0 <= x1 < x2 <= W and 0 <= y1 < y2 <= H for x1, y1, x2, y2 in plan.views)
     assert all((x2 - x1, y2 - y1) == (512, 512) for x1, y1, x2, y2 in plan.views)
@@ -58,14 +64,14 @@ def test_a_wide_zone_is_covered_by_overlapping_tiles_within_the_frame() -> None:
 
 def test_the_tile_count_is_capped_by_covering_at_a_lower_scale() -> None:
     settings = CameraDetection(tile_scale=2.0, max_tiles=3)
-    plan = plan_tiles([STRIP], W, H, 512, settings)
+    plan = plan_tiles([(STRIP, None)], W, H, _input(512), settings)
     assert len(plan.views) <= 3
     (region,) = zone_regions([STRIP], W, H, settings.headroom)
     assert _covered(plan, region)
 
 
 def test_full_frame_adds_the_whole_frame_as_a_view() -> None:
-    plan = plan_tiles([DOOR], W, H, 300, CameraDetection(full_frame=True, headroom=0.1))
+    plan = plan_tiles([(DOOR, None)], W, H, _input(300), CameraDetection(full_frame=True, headroom=0.1))
     assert plan.views[0] == (0, 0, W, H) and len(plan.views) == 2
 
 
@@ -119,9 +125,9 @@ def test_a_result_per_view_is_required() -> None:
 
 def test_a_static_region_in_a_zone_gets_a_magnified_view() -> None:
     settings = CameraDetection(zoom_static=1, zoom=2.5)
-    plan = plan_tiles([STRIP], W, H, 512, settings)
+    plan = plan_tiles([(STRIP, None)], W, H, _input(512), settings)
     bike = (1000.0, 900.0, 1030.0, 950.0)  # 30 x 50 px, standing in the strip
-    zoomed = zoom_views([bike, (1500.0, 880.0, 1520.0, 900.0)], plan, 512, settings)
+    zoomed = zoom_views([bike, (1500.0, 880.0, 1520.0, 900.0)], plan, _input(512), settings)
     assert zoomed.views[: len(plan.views)] == plan.views
     ((x1, y1, x2, y2),) = zoomed.views[len(plan.views) :]  # zoom_static=1: the first region only
     assert x2 - x1 == y2 - y1 == 125  # 2.5 x 50 px: the model sees it at 512 / 125 = 4.1 x
@@ -129,8 +135,25 @@ def test_a_static_region_in_a_zone_gets_a_magnified_view() -> None:
 
 
 def test_regions_outside_the_zone_tiles_or_zoom_off_add_nothing() -> None:
-    plan = plan_tiles([STRIP], W, H, 512, CameraDetection())
+    plan = plan_tiles([(STRIP, None)], W, H, _input(512), CameraDetection())
     sky = (900.0, 50.0, 960.0, 120.0)
-    assert zoom_views([sky], plan, 512, CameraDetection()).views == plan.views
+    assert zoom_views([sky], plan, _input(512), CameraDetection()).views == plan.views
     bike = (1000.0, 900.0, 1030.0, 950.0)
-    assert zoom_views([bike], plan, 512, CameraDetection(zoom_static=0)).views == plan.views
+    assert zoom_views([bike], plan, _input(512), CameraDetection(zoom_static=0)).views == plan.views
+
+
+def test_a_zone_with_its_own_model_gets_tiles_sized_for_that_model() -> None:
+    sizes = {None: 512, "ssdlite-mobilenetv2-coco90": 300}
+    settings = CameraDetection(headroom=0.05, max_tiles=16)
+    plan = plan_tiles(
+        [(STRIP, None), (DOOR, "ssdlite-mobilenetv2-coco90")], W, H, sizes.__getitem__, settings
+    )
+    assert set(plan.models) == {None, "ssdlite-mobilenetv2-coco90"}
+    for (x1, y1, x2, y2), model in zip(plan.views, plan.models, strict=True):
+        assert x2 - x1 == y2 - y1 == sizes[model]
+    door_tiles = [v for v, m in zip(plan.views, plan.models, strict=True) if m is not None]
+    (region,) = zone_regions([DOOR], W, H, 0.05)
+    assert _covered(TilePlan(W, H, tuple(door_tiles)), region)
+    camera_model = CameraDetection(model="ssdlite-mobilenetv2-coco90", zone_tiles=False)
+    whole = plan_tiles([(STRIP, None)], W, H, sizes.__getitem__, camera_model)
+    assert whole.views == ((0, 0, W, H),) and whole.models == ("ssdlite-mobilenetv2-coco90",)

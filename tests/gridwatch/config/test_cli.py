@@ -78,3 +78,20 @@ def test_generate_rejects_zero_micro_grids(capsys: pytest.CaptureFixture[str]) -
         main(["site", "generate", "--micro-grids", "0"])
     assert exited.value.code == 2
     assert "must be at least 1" in capsys.readouterr().err
+
+
+def test_check_names_a_model_the_catalogue_does_not_have(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = mutate(
+        "      - id: z-1\n        name: 人行道",
+        "      - id: z-1\n        model: yolo-town\n        name: 人行道",
+    )
+    path = tmp_path / "site.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert main(["config", "check", str(path)]) == 2
+    error = capsys.readouterr().err
+    assert (
+        f"{path}: camera cam-0001 zone z-1: unknown model 'yolo-town' (the catalogue has centernet-coco80"
+        in error
+    )

@@ -1,0 +1,62 @@
+"""The detection models a site names for cameras and zones, opened next to the worker's own."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from detectors.backends.base import StagedBackend
+from detectors.backends.factory import BackendChoice, open_backend
+from detectors.camera_zones import SiteCameras
+
+
+class SiteModelError(RuntimeError):
+    """A model the site names cannot be opened (unknown id, not built)."""
+
+
+def named_models(cameras: SiteCameras) -> dict[str, list[str]]:
+    """Each model the site names, with where it is named (``camera cam-1``, ``camera cam-1 zone z-2``)."""
+    named: dict[str, list[str]] = {}
+    for camera_id in cameras.ids():
+        zones = cameras.get(camera_id)
+        if zones is None:
+            continue
+        if zones.detection.model is not None:
+            named.setdefault(zones.detection.model, []).append(f"camera {camera_id}")
+        for zone in zones.zones:
+            if zone.model is not None:
+                named.setdefault(zone.model, []).append(f"camera {camera_id} zone {zone.id}")
+    return named
+
+
+def open_named_models(
+    cameras: SiteCameras, choice: BackendChoice, own: StagedBackend
+) -> Mapping[str, StagedBackend]:
+    """Every model the site names but ``own`` is not, on ``choice``'s runtime; SiteModelError naming the
+    camera or zone when one cannot be opened."""
+    opened: dict[str, StagedBackend] = {}
+    for model, where in named_models(cameras).items():
+        if model == own.model_id:
+            continue
+        try:
+            opened[model] = open_backend(choice.model_copy(update={"model_id": model, "custom": None}))
+        except (KeyError, FileNotFoundError, ImportError, ValueError, RuntimeError) as error:
+            message = str(error.args[0]) if isinstance(error, KeyError) and error.args else str(error)
+            raise SiteModelError(f"{', '.join(where)} names model {model!r}: {message}") from None
+    return opened
+
+
+def unknown_models(cameras: SiteCameras) -> list[str]:
+    """One line per model the site names that the catalogue does not have (ensemble members included)."""
+    from detectors.models.registry import catalogue
+
+    known = set(catalogue())
+    problems = []
+    for model, where in named_models(cameras).items():
+        members = model.removeprefix("ensemble:").split("+") if model.startswith("ensemble:") else [model]
+        missing = [member for member in members if member not in known]
+        if missing:
+            problems.append(
+                f"{', '.join(where)}: unknown model {', '.join(map(repr, missing))} "
+                f"(the catalogue has {', '.join(sorted(known))})"
+            )
+    return problems
