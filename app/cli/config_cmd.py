@@ -25,8 +25,8 @@ def check(args: argparse.Namespace) -> int:
     from detectors.camera_zones import SiteCameras
 
     models = unknown_models(SiteCameras.from_site(site))
-    for problem in models:
-        print(f"{path}: {problem}", file=sys.stderr)
+    for line in models:
+        print(f"{path}: {line}", file=sys.stderr)
     if models:
         return EXIT_INVALID
     print(f"OK: {site.summary()}")

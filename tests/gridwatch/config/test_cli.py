@@ -92,6 +92,6 @@ def test_check_names_a_model_the_catalogue_does_not_have(
     assert main(["config", "check", str(path)]) == 2
     error = capsys.readouterr().err
     assert (
-        f"{path}: camera cam-0001 zone z-1: unknown model 'yolo-town' (the catalogue has centernet-coco80"
+        f"{path}: camera cam-1 zone z-1: unknown model 'yolo-town' (the catalogue has centernet-coco80"
         in error
     )
