@@ -16,7 +16,7 @@ _STYLE = """
 body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #222; }
 table { border-collapse: collapse; margin: 8px 0 20px; }
 th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; }
-th:first-child, td:first-child, td:nth-child(2) { text-align: left; }
+th:first-child, td:first-child, th:nth-child(2), td:nth-child(2) { text-align: left; }
 thead th { background: #f2f2f2; }
 code { background: #f5f5f5; padding: 1px 4px; }
 img { max-width: 100%; border: 1px solid #ddd; }
