@@ -7,6 +7,9 @@ between the broker's ack and the mark publishes an event again; consumers dedupl
 
 The producer is made with a short ``max_block_ms`` (:func:`make_case_event_producer`): a ``send`` to a broker
 that is down fails in seconds, not kafka-python's default minute, and the relay tries again on its next round.
+It is not idempotent: the relay re-sends at the application level anyway (consumers deduplicate), and an
+idempotent producer whose broker came back without its producer state (a restarted in-memory broker) fails
+every send for good ("InitProducerId: UnknownError") instead of publishing again.
 """
 
 from __future__ import annotations
@@ -33,8 +36,14 @@ PRODUCER_MAX_BLOCK_MS = 5_000
 
 
 def make_case_event_producer(settings: KafkaSettings, *, client_suffix: str = "dispatch") -> Any:
-    """The dispatch process's producer (case events and dead letters), with a bounded ``max_block_ms``."""
-    return make_producer(settings, client_suffix=client_suffix, max_block_ms=PRODUCER_MAX_BLOCK_MS)
+    """The dispatch process's producer (case events and dead letters): bounded ``max_block_ms``, not
+    idempotent (see the module)."""
+    return make_producer(
+        settings,
+        client_suffix=client_suffix,
+        max_block_ms=PRODUCER_MAX_BLOCK_MS,
+        enable_idempotence=False,
+    )
 
 
 class CaseEventPublisher(Protocol):
