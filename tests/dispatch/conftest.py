@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
+from dispatch.outbox import CaseEventPublisher
+from dispatch.push.notice import Notifier
 from gridwatch.config import SiteConfig
-from tests.dispatch.core.harness import Harness, HarnessFactory, make_harness
+from tests.dispatch.core.harness import FakeClock, Harness, HarnessFactory, make_harness
 
 
 @pytest.fixture
@@ -18,8 +20,17 @@ def new_harness(migrated_engine: Engine) -> Iterator[HarnessFactory]:
     """Make harnesses on the test's database; their loops stop after the test, before the database goes."""
     made: list[Harness] = []
 
-    def make(start: datetime, site: SiteConfig | None = None, **settings: Any) -> Harness:
-        harness = make_harness(migrated_engine, start, site, **settings)
+    def make(
+        start: datetime,
+        site: SiteConfig | None = None,
+        *,
+        notifier_for: Callable[[FakeClock], Notifier] | None = None,
+        publisher: CaseEventPublisher | None = None,
+        **settings: Any,
+    ) -> Harness:
+        harness = make_harness(
+            migrated_engine, start, site, notifier_for=notifier_for, publisher=publisher, **settings
+        )
         made.append(harness)
         return harness
 

@@ -9,7 +9,7 @@ the ``new_harness`` fixture (``tests/dispatch/conftest.py``), which stops their 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -20,9 +20,17 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from dispatch.core import DispatchCore, build_core
+from dispatch.outbox import CaseEventPublisher
 from dispatch.persistence.case_tables import CaseHistoryRecord, CaseRecord
 from dispatch.persistence.site_sync import sync_site
-from dispatch.push.notice import DeliveryAttempt, DeliveryOutcome, DeliveryProgress, DeliveryStep, TaskNotice
+from dispatch.push.notice import (
+    DeliveryAttempt,
+    DeliveryOutcome,
+    DeliveryProgress,
+    DeliveryStep,
+    Notifier,
+    TaskNotice,
+)
 from dispatch.settings import DispatchSettings
 from gridwatch.config import Person, SiteConfig, load_site
 from gridwatch.messages import CaseEvent, Incident
@@ -145,18 +153,32 @@ class Harness:
         self.core.stop()
 
 
-def make_harness(engine: Engine, start: datetime, site: SiteConfig | None = None, **settings: Any) -> Harness:
+def make_harness(
+    engine: Engine,
+    start: datetime,
+    site: SiteConfig | None = None,
+    *,
+    notifier_for: Callable[[FakeClock], Notifier] | None = None,
+    publisher: CaseEventPublisher | None = None,
+    **settings: Any,
+) -> Harness:
     """A harness with its loops running, each past its first round (work left by an earlier harness on the
-    same database, as after a restart, is done when this returns); the caller stops it."""
+    same database, as after a restart, is done when this returns); the caller stops it.
+
+    ``notifier_for`` gives the core another notifier (a real one, on the harness clock) instead of the
+    recording one (``harness.notifier`` then records nothing); ``publisher`` another case-event publisher (a
+    real broker's) instead of the recording one.
+    """
     site = site or load_site(EXAMPLE_SITE)
     with Session(engine) as session, session.begin():
         sync_site(session, site)
     clock = FakeClock(start)
     notifier = RecordingNotifier(clock)
-    publisher = RecordingPublisher()
     settings.setdefault("timer_poll_s", 60.0)
-    core = build_core(engine, site, DispatchSettings(**settings), clock, notifier, publisher)
-    harness = Harness(engine, site, clock, notifier, publisher, core)
+    core_notifier = notifier if notifier_for is None else notifier_for(clock)
+    recorder = RecordingPublisher()
+    core = build_core(engine, site, DispatchSettings(**settings), clock, core_notifier, publisher or recorder)
+    harness = Harness(engine, site, clock, notifier, recorder, core)
     core.start()
     try:
         harness.tick()
@@ -169,7 +191,15 @@ def make_harness(engine: Engine, start: datetime, site: SiteConfig | None = None
 class HarnessFactory(Protocol):
     """The ``new_harness`` fixture: a running harness on the test's database, stopped after the test."""
 
-    def __call__(self, start: datetime, site: SiteConfig | None = None, **settings: Any) -> Harness: ...
+    def __call__(
+        self,
+        start: datetime,
+        site: SiteConfig | None = None,
+        *,
+        notifier_for: Callable[[FakeClock], Notifier] | None = None,
+        publisher: CaseEventPublisher | None = None,
+        **settings: Any,
+    ) -> Harness: ...
 
 
 def incident(

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+from kafka import TopicPartition
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -29,7 +30,7 @@ from dispatch.process import DispatchProcess
 from dispatch.rating_links import RatingLinkSigner
 from dispatch.settings import DispatchSettings
 from dispatch.tokens import issue_token
-from gridwatch.broker import DeadLetterRouter, KafkaSettings, make_consumer
+from gridwatch.broker import DeadLetterRouter, KafkaSettings, make_admin, make_consumer
 from gridwatch.messages import CaseEvent, decode, encode, key_of
 from gridwatch.messages.topics import CASE_EVENTS, INCIDENTS
 from tests.dispatch.core.harness import EXAMPLE_SITE, FakeClock, RecordingNotifier, incident, local
@@ -50,6 +51,17 @@ def _wait_for(condition: Callable[[], bool], what: str, timeout_s: float = 30.0)
             return
         time.sleep(0.1)
     raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
+
+
+def _committed(settings: KafkaSettings, group_id: str, partition: TopicPartition) -> int:
+    """The offset ``group_id`` committed on ``partition`` (-1 when none)."""
+    admin = make_admin(settings)
+    try:
+        offsets = admin.list_group_offsets({group_id: [partition]})
+    finally:
+        admin.close()
+    found = offsets.get(group_id, {}).get(partition)
+    return -1 if found is None else int(found.offset)
 
 
 def _sse_lines(url: str, token: str, lines: queue.Queue[str], stop: threading.Event) -> None:
@@ -126,8 +138,10 @@ def test_incident_becomes_one_case_one_push_and_live_and_topic_events(
 
     incident_id = f"inc-e2e-{uuid.uuid4().hex[:8]}"
     message = incident(incident_id)
-    for _ in range(3):  # the original and two redeliveries
+    sent = [  # the original and two redeliveries
         kafka_producer.send(INCIDENTS, key=key_of(message), value=encode(message)).get(timeout=10)
+        for _ in range(3)
+    ]
 
     def case() -> CaseRecord | None:
         with Session(migrated_engine) as session:
@@ -137,7 +151,12 @@ def test_incident_becomes_one_case_one_push_and_live_and_topic_events(
     found = case()
     assert found is not None
     _wait_for(lambda: any(n.case_id == found.id for n in notifier.sent), "the push")
-    time.sleep(1.5)  # room for the redeliveries to be (not) acted on
+    partition = TopicPartition(INCIDENTS, sent[-1].partition)
+    _wait_for(  # the consumer commits after handling a batch: past the last copy, every copy was handled
+        lambda: _committed(kafka_broker, unique_group_id, partition) > sent[-1].offset,
+        "the dispatcher to have handled the redeliveries",
+    )
+    process.core.delivery_loop.run_round()  # and a round of pushes after that, to send any they owed
 
     with Session(migrated_engine) as session:
         assert (
