@@ -22,15 +22,17 @@ import numpy as np
 
 from detectors.backends.base import StagedBackend
 from detectors.backends.onnx_runtime import OnnxRuntimeBackend, OnnxRuntimeConfig, usable_cpus
-from detectors.bench.bench_frames import load_bench_frames
+from detectors.bench.bench_frames import CAMERAS, load_bench_frames
 from detectors.bench.plot import draw_bar_chart
-from detectors.camera_zones import SiteCameras
+from detectors.camera_zones import CameraZones, SiteCameras, ZoneView
 from detectors.decoders.centernet import CenterNetDecoderConfig, decode_centernet
 from detectors.input_resize import Placement
 from detectors.models.cache import ModelFiles
 from detectors.models.registry import DEFAULT_MODEL_ID, get_model_spec
 from detectors.worker.activity import CameraActivity
 from detectors.worker.pipeline import DetectionPipeline, decode_jpeg, split_evenly
+from gridwatch.config import CameraDetection
+from gridwatch.detections import ObjectKind
 from gridwatch.messages import Frame
 
 TARGET_SPEEDUP = 1.5
@@ -63,9 +65,31 @@ def _naive(model_path: Path, input_name: str, output_names: list[str], size: int
     return run
 
 
-def _worker(backend: StagedBackend, batch_size: int) -> tuple[ChunkRunner, DetectionPipeline]:
-    """The worker pipeline fed ``batch_size`` frames at a time, as the consumer loop gathers them."""
-    pipeline = DetectionPipeline(backend, CameraActivity(300.0, 4096, time.monotonic), SiteCameras({}))
+#: The benchmark cameras' zone, in native 1920x1080 pixels: a sidewalk strip along the lower third of the
+#: frame, the typical ebike_parking zone of a street camera (a fifth of the frame's area).
+BENCH_ZONE = np.array([[0, 700], [1920, 700], [1920, 1000], [0, 1000]], np.float32)
+
+
+def bench_cameras(detection: CameraDetection | None = None) -> SiteCameras:
+    """The benchmark frames' cameras, each with :data:`BENCH_ZONE` watched for two-wheelers."""
+    zone = ZoneView("z-bench", "sidewalk", BENCH_ZONE, frozenset({ObjectKind.TWO_WHEELER}), False)
+    settings = detection or CameraDetection()
+    return SiteCameras(
+        {
+            f"bench-{index}": CameraZones(f"bench-{index}", 1920, 1080, (zone,), settings)
+            for index in range(CAMERAS)
+        }
+    )
+
+
+def _worker(
+    backend: StagedBackend, batch_size: int, cameras: SiteCameras | None = None
+) -> tuple[ChunkRunner, DetectionPipeline]:
+    """The worker pipeline fed ``batch_size`` frames at a time, as the consumer loop gathers them; with
+    ``cameras``, their zones decide the views (zone tiles), else each frame is one view."""
+    pipeline = DetectionPipeline(
+        backend, CameraActivity(300.0, 4096, time.monotonic), cameras or SiteCameras({})
+    )
 
     def run(chunk: Sequence[Frame]) -> None:
         for first in range(0, len(chunk), batch_size):
@@ -178,6 +202,14 @@ def run_detect_benchmark(
             single_stream, DEFAULT_BATCH
         )
         pipelines.append(pipeline)
+        tiled: dict[str, tuple[StagedBackend, int]] = {}
+        for model_id, model_backend in _tile_models(backend, open_backend, BackendChoice).items():
+            if model_backend is not backend:
+                paths[f"{model_id}:full_frame"], pipeline = _worker(model_backend, DEFAULT_BATCH)
+                pipelines.append(pipeline)
+            paths[f"{model_id}:zone_tiles"], pipeline = _worker(model_backend, DEFAULT_BATCH, bench_cameras())
+            pipelines.append(pipeline)
+            tiled[model_id] = (model_backend, _views_per_frame(pipeline, bench_frames.frames[0]))
         fps = interleaved_fps(paths, bench_frames.frames, DEFAULT_BATCH, rounds)
     for pipeline in pipelines:
         pipeline.close()
@@ -234,6 +266,7 @@ def run_detect_benchmark(
         "method": f"paths interleaved chunk by chunk ({DEFAULT_BATCH} frames, {SETTLE_S * 1000:.0f} ms "
         f"untimed pause between paths), best of {rounds} rounds",
     }
+    result["zone_tiles"] = _zone_tile_report(fps, tiled, backend, default_label)
     if plot is not None:
         draw_bar_chart(
             [(f"{row['backend']} {row['path']}", row["fps"]) for row in result["table"]],
@@ -242,3 +275,53 @@ def run_detect_benchmark(
         )
         result["plot"] = str(plot)
     return result
+
+
+def _tile_models(
+    default: StagedBackend, open_backend: Callable[[Any], StagedBackend], choice_type: Any
+) -> dict[str, StagedBackend]:
+    """The default model (already open) and every other built catalogue model, for the zone-tile rows."""
+    from detectors.models.registry import catalogue
+
+    models: dict[str, StagedBackend] = {default.model_id: default}
+    for spec in catalogue().values():
+        if spec.id in models or not ModelFiles.of(spec).is_built(verify=False):
+            continue
+        models[spec.id] = open_backend(choice_type(model_id=spec.id, max_batch_size=DEFAULT_BATCH))
+    return models
+
+
+def _views_per_frame(pipeline: DetectionPipeline, frame: Frame) -> int:
+    zones = pipeline.cameras.get(frame.camera_id)
+    if zones is None:
+        return 1
+    return len(zones.tile_plan(frame.width, frame.height, lambda _model: pipeline.backend.input_size).views)
+
+
+def _zone_tile_report(
+    fps: dict[str, float],
+    tiled: dict[str, tuple[StagedBackend, int]],
+    default: StagedBackend,
+    default_label: str,
+) -> dict[str, Any]:
+    """Per model: frames/s on the whole frame and with zone tiles, tiles/s, and cameras one core serves."""
+    cpus = usable_cpus()
+    rows: dict[str, Any] = {}
+    for model_id, (backend, views) in tiled.items():
+        full = fps[f"worker_b{DEFAULT_BATCH}"] if backend is default else fps[f"{model_id}:full_frame"]
+        tiles = fps[f"{model_id}:zone_tiles"]
+        rows[model_id] = {
+            "input_size": backend.input_size,
+            "full_frame_fps": round(full, 2),
+            "zone_tiles_fps": round(tiles, 2),
+            "views_per_frame": views,
+            "tiles_per_s": round(tiles * views, 2),
+            "cost_vs_full_frame": round(full / tiles, 3),
+            "cameras_per_core": {f"{rate:g}fps": round(tiles / cpus / rate, 1) for rate in (1.0, 0.5, 0.2)},
+        }
+    return {
+        "zone": "a sidewalk strip over the lower third of each 1920x1080 camera (frames published at 960 px)",
+        "runtime": default_label,
+        "models": rows,
+        "default_configuration": f"{default.model_id} with zone tiles",
+    }

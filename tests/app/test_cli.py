@@ -17,7 +17,7 @@ COMMANDS = {
     "broker": [],
     "topics": ["create", "list"],
     "db": ["upgrade", "sync-site"],
-    "models": ["build", "list", "fetch-test-assets"],
+    "models": ["build", "list", "fetch-test-assets", "eval"],
     "ingest": [],
     "simulate": ["cameras"],
     "detect": [],
