@@ -1,5 +1,10 @@
 """Handler of a photo upload: check who may add it and that the case still takes photos, check the bytes are
-a real JPEG or PNG, write the file, and record the row, in one unit of work."""
+a real JPEG or PNG, write the file, and record the row, in one unit of work.
+
+No transaction is held while the image is decoded and its file written: the checks read the case, the
+transaction ends, the slow part runs, and a second short transaction checks the case again and inserts the
+row (the file comes first: a failed insert leaves a file no row names, never a row without its file).
+"""
 
 from __future__ import annotations
 
@@ -8,25 +13,29 @@ from dispatch.domain.errors import NotAllowedError
 from dispatch.domain.states import FINAL_STATES
 from dispatch.ids import new_photo_id
 from dispatch.permissions import require_visible
-from dispatch.persistence.case_tables import PhotoRecord
+from dispatch.persistence.case_tables import CaseRecord, PhotoRecord
 from dispatch.photos import PhotoRejectedError, check_photo
 from dispatch.unit_of_work import UnitOfWork
-from gridwatch.config import Role
+from gridwatch.config import Person, Role
 
 
-def add_photo(command: AddPhoto, uow: UnitOfWork) -> PhotoRecord:
-    """Store the photo and its row; returns the row. The file is written before the commit (a failed commit
-    leaves a file no row names, never a row without its file)."""
+def _may_add(uow: UnitOfWork, command: AddPhoto) -> tuple[CaseRecord, Person]:
     case = uow.case(command.case_id)
-    actor = command.actor
-    require_visible(actor, case)
-    person = actor.person
+    require_visible(command.actor, case)
+    person = command.actor.person
     if person is None or (case.assignee_id != person.id and person.role not in (Role.LEADER, Role.OPERATOR)):
         raise NotAllowedError(
             f"only the assignee ({case.assignee_id}) may add photos to case {command.case_id}"
         )
     if case.state in FINAL_STATES:
         raise NotAllowedError(f"case {command.case_id} is {case.state.value}; it takes no more photos")
+    return case, person
+
+
+def add_photo(command: AddPhoto, uow: UnitOfWork) -> PhotoRecord:
+    """Store the photo and its row; returns the row."""
+    _may_add(uow, command)
+    uow.rollback()  # nothing held while the image is decoded and written
     max_bytes = uow.settings.photo_max_bytes
     if len(command.data) > max_bytes:  # the API reads at most one byte more than is accepted
         raise PhotoRejectedError(
@@ -34,7 +43,8 @@ def add_photo(command: AddPhoto, uow: UnitOfWork) -> PhotoRecord:
         )
     photo = check_photo(command.data, max_bytes)
     photo_id = new_photo_id(uow.now)
-    path = command.store.save(case.id, photo_id, photo)
+    path = command.store.save(command.case_id, photo_id, photo)
+    case, person = _may_add(uow, command)  # the case may have moved on meanwhile
     row = PhotoRecord(
         id=photo_id,
         case_id=case.id,
