@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import URL
+from sqlalchemy.orm import Session
 
+from dispatch.domain.states import CaseState
 from dispatch.persistence.all_tables import METADATA
+from dispatch.persistence.case_tables import CaseRecord
 from dispatch.persistence.engine import make_engine
 from dispatch.persistence.migrate import current_revision, downgrade, head_revision, upgrade
 
 SITE_TABLES = {"sites", "grids", "departments", "cameras", "people", "roster_shifts", "event_classes"}
 CASE_TABLES = {"cases", "case_history", "case_timers", "deliveries", "photos", "ratings", "api_tokens"}
 PUSH_TABLES = {"webpush_subscriptions"}
+AT = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 
 
 def _tables(engine: Engine) -> set[str]:
@@ -66,3 +71,54 @@ def test_upgrade_by_url_string(database_url: URL) -> None:
     url = database_url.render_as_string(hide_password=False)
     upgrade(url)
     assert current_revision(url) == head_revision()
+
+
+def test_0004_keeps_owed_deliveries_due_at_once_and_back(engine: Engine) -> None:
+    upgrade(engine, "0003")
+    with Session(engine) as session, session.begin():  # the cases table is the same at 0003 and head
+        session.add(
+            CaseRecord(
+                id="c1",
+                site_id="s",
+                incident_id="inc-1",
+                class_code="06",
+                rule="ebike_parking",
+                camera_id="cam-0001",
+                zone_id="z-1",
+                micro_grid_id="mg-1",
+                community_id="cg-1",
+                place="here",
+                lat=30.0,
+                lon=120.0,
+                state=CaseState.DISPATCHED,
+                assignment_seq=1,
+                rework_count=0,
+                dwell_s=600.0,
+                object_count=3,
+                boxes=[],
+                incident_revision=1,
+                incident_started_at=AT,
+                incident_observed_at=AT,
+                filed_at=AT,
+                updated_at=AT,
+            )
+        )
+    with engine.begin() as connection:  # an owed push as 0003 wrote it
+        connection.execute(
+            text(
+                "INSERT INTO deliveries (dedupe_key, case_id, recipient_id, kind, status, created_at) "
+                "VALUES ('c1:new_task:p-002:1:0', 'c1', 'p-002', 'new_task', 'pending', :at)"
+            ),
+            {"at": AT},
+        )
+
+    upgrade(engine)
+
+    with engine.connect() as connection:
+        row = connection.execute(
+            text("SELECT status, next_attempt_at, channel_index, channel_tries, attempt_log FROM deliveries")
+        ).one()
+    assert tuple(row) == ("pending", None, 0, 0, None)  # due at once, from the first channel
+    downgrade(engine, "0003")
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT recipient_id FROM deliveries")).scalar_one() == "p-002"
