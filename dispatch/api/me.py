@@ -36,7 +36,7 @@ def me(ctx: Ctx, person: CurrentPerson) -> MeOut:
 def tasks(ctx: Ctx, person: CurrentPerson) -> list[CaseSummary]:
     with ctx.core.session_factory() as session:
         return [
-            case_summary(case, class_name(ctx, case.class_code), ctx.evidence)
+            case_summary(case, class_name(ctx, session, case.class_code), ctx.evidence)
             for case in my_tasks(session, person)
         ]
 

@@ -15,8 +15,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from dispatch.api.context import ApiContext, Ctx
+from dispatch.class_names import class_names
 from dispatch.domain.states import CaseState
 from dispatch.persistence.case_tables import CaseRecord
 
@@ -40,13 +42,9 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
 
-def _request(ctx: ApiContext, case: CaseRecord) -> dict[str, Any]:
-    site = ctx.core.site
-    try:
-        event_class = site.event_class(case.class_code)
-        service_name, agency = event_class.name, site.department_for(event_class).name
-    except KeyError:
-        service_name, agency = case.class_code, ""
+def _request(ctx: ApiContext, session: Session, case: CaseRecord) -> dict[str, Any]:
+    names = class_names(ctx.core.site, session, case.class_code)
+    service_name, agency = names.name, names.department
     closed = case.state in CLOSED
     notes = {
         CaseState.REJECTED: "rejected: false alarm",
@@ -140,7 +138,7 @@ def requests(
             query = query.where(CaseRecord.state.in_(CLOSED))
     query = query.order_by(CaseRecord.filed_at.desc()).limit(limit)
     with ctx.core.session_factory() as session:
-        return [_request(ctx, case) for case in session.scalars(query)]
+        return [_request(ctx, session, case) for case in session.scalars(query)]
 
 
 @router.get("/requests/{request_id}.{fmt}", summary="GeoReport v2: one service request")
@@ -151,4 +149,4 @@ def request_by_id(ctx: Ctx, request_id: str, fmt: str) -> Any:
         case = session.get(CaseRecord, request_id)
         if case is None:
             return _error(404, f"no service request {request_id}")
-        return [_request(ctx, case)]
+        return [_request(ctx, session, case)]

@@ -48,7 +48,7 @@ def public_case(ctx: Ctx, token: str) -> PublicCaseOut:
         case = uow.case(link.case_id)
         return PublicCaseOut(
             case_id=case.id,
-            class_name=class_name(ctx, case.class_code),
+            class_name=class_name(ctx, uow.session, case.class_code),
             place=case.place,
             state=case.state.value,
             expires_at=link.expires_at,

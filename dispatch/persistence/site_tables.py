@@ -4,6 +4,10 @@ Rows are keyed by the configuration's own ids, so a case can name the camera, gr
 Nothing here is ever deleted by a sync: a camera, person, grid, department or event class that leaves the
 configuration is marked ``active = False``, because cases filed earlier still refer to it. Roster shifts
 are the exception: nothing refers to a shift, so a sync replaces them.
+
+The running dispatcher works from the site configuration it loaded; from these tables it reads the names of
+event classes (and their departments) that are no longer configured, for the cases filed under them (see
+:mod:`dispatch.class_names`).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ import pytest
 
 from dispatch.domain import commands as c
 from tests.dispatch.core.api_harness import Api
-from tests.dispatch.core.flows import LEADER, OPERATOR, OTHER_LEADER, WORKER, actor, to_state
+from tests.dispatch.core.flows import LEADER, OPERATOR, OTHER_LEADER, WORKER, actor, file_case, to_state
 from tests.dispatch.core.harness import local
 
 
@@ -163,3 +163,47 @@ def test_open311_filters_by_date(api: Api) -> None:
     later = (local("2026-11-23 09:00") + timedelta(minutes=1)).isoformat()
     assert api.client.get("/open311/v2/requests.json", params={"start_date": later}).json() == []
     assert len(api.client.get("/open311/v2/requests.json", params={"end_date": later}).json()) == 1
+
+
+def test_a_case_whose_class_left_the_site_file_keeps_its_names_from_the_synced_site(api: Api) -> None:
+    from sqlalchemy import update
+    from sqlalchemy.orm import Session
+
+    from dispatch.persistence.case_tables import CaseRecord
+    from dispatch.persistence.site_tables import EventClass
+
+    retired, never_synced = file_case(api.harness, "inc-1"), file_case(api.harness, "inc-2")
+    with Session(api.harness.engine) as session, session.begin():
+        session.add(  # what a sync leaves of a class taken out of the site file
+            EventClass(
+                code="07",
+                site_id=api.harness.site.site.id,
+                active=False,
+                name="乱堆物料",
+                department_id="chengguan",
+                accept_within_h=0.5,
+                handle_within_h=2,
+                remind_before_h=0.5,
+                rule_kinds=["ebike_parking"],
+                review="auto",
+                on_end_before_handling="close",
+                escalation=["worker", "leader", "department"],
+            )
+        )
+        session.execute(update(CaseRecord).where(CaseRecord.id == retired).values(class_code="07"))
+        session.execute(update(CaseRecord).where(CaseRecord.id == never_synced).values(class_code="98"))
+
+    assert api.get(f"/api/v1/cases/{retired}", WORKER).json()["class_name"] == "乱堆物料"
+    assert api.get(f"/api/v1/cases/{never_synced}", OPERATOR).json()["class_name"] == "98"
+    requests = {r["service_request_id"]: r for r in api.client.get("/open311/v2/requests.json").json()}
+    assert (requests[retired]["description"].split(":")[0], requests[retired]["agency_responsible"]) == (
+        "乱堆物料",
+        "清溪镇综合行政执法队",
+    )
+    assert (
+        requests[never_synced]["description"].split(":")[0],
+        requests[never_synced]["agency_responsible"],
+    ) == (
+        "98",
+        "",
+    )
