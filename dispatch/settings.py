@@ -58,7 +58,11 @@ class DispatchSettings(BaseModel):
         default=72.0, gt=0, description="Hours a resident's signed rating link stays valid."
     )
     timer_poll_s: float = Field(
-        default=1.0, gt=0, le=60, description="Seconds between two looks for due timers and pending pushes."
+        default=1.0,
+        gt=0,
+        le=60,
+        description="Seconds between two looks, each loop on its own thread, for due timers, pushes due "
+        "(first tries and scheduled retries) and case events not yet on the broker.",
     )
     delivery_retry_after_s: float = Field(
         default=300.0,
