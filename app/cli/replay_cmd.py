@@ -6,6 +6,10 @@
     gridwatch replay compare A.yaml B.yaml --footage clip.mp4 --camera cam-0003 --labels L.csv
     gridwatch replay promote SITE.yaml --set dwell=120 [--camera cam-0003] [--write | --out NEW.yaml]
     gridwatch replay label --site SITE.yaml --footage clip.mp4 --camera cam-0003 [--port 8765]
+    gridwatch replay compose --site SITE.yaml --camera cam-0003 --background clip.mp4 --duration 15m --fps 1
+                     (--scenario FILE | --auto N) --out DIR
+    gridwatch replay probe --site SITE.yaml --camera cam-0003 --background clip.mp4 [--object bicycle]
+    gridwatch replay cutouts --out LIB [--builtin] [--voc IMAGES LABELS] [--coco JSON IMAGES]
 
 Dry-run by default: incidents go to the report, never to a worker. Detections are cached (by footage, model
 and thresholds) under ``$GW_DATA_DIR/replay-cache``, so changing zones or rule parameters re-runs in seconds.
@@ -25,6 +29,7 @@ from app.cli.types import Subparsers
 
 if TYPE_CHECKING:
     from gridwatch.messages import Frame
+    from replay.compose.session import Setting
     from replay.detect import Detector
     from replay.footage import FootageItem
     from replay.labels import Label
@@ -89,6 +94,102 @@ def register(subparsers: Subparsers) -> None:
     label.add_argument("--host", default="127.0.0.1")
     label.add_argument("--port", type=int, default=8765)
     label.set_defaults(handler=_label)
+
+    compose = actions.add_parser(
+        "compose",
+        help="compose a test clip: a camera's recorded background, cut-outs of real objects, ground truth",
+        description="Loops the background clip for --duration, pastes parked two-wheelers (episodes) and "
+        "distractors at the camera's perspective scale behind the real passers-by, and writes OUT/frames "
+        "(replay it with --footage OUT/frames), OUT/labels.csv (with boxes), OUT/manifest.json and "
+        "OUT/preview.png.",
+    )
+    _compose_setting(compose)
+    compose.add_argument("--duration", default="15m", help="length of the clip (90s, 15m, 1h); default 15m")
+    compose.add_argument("--fps", type=float, default=1.0, help="frames per second of the clip (default 1)")
+    what = compose.add_mutually_exclusive_group(required=True)
+    what.add_argument("--scenario", type=Path, default=None, metavar="FILE", help="scenario YAML/JSON")
+    what.add_argument("--auto", type=int, default=None, metavar="N", help="generate N episodes for the zones")
+    compose.add_argument(
+        "--distractors", type=int, default=None, metavar="M", help="with --auto: M distractors (default N)"
+    )
+    compose.add_argument(
+        "--objects",
+        default=None,
+        metavar="CLASSES",
+        help="with --auto: only these classes, e.g. bicycle,motorcycle",
+    )
+    compose.add_argument("--seed", type=int, default=0, help="seed of every random choice (default 0)")
+    compose.add_argument("--start", default=None, metavar="ISO", help="capture time of the first frame")
+    compose.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    compose.add_argument("--mp4", action="store_true", help="also write OUT/clip.mp4 to watch")
+    compose.set_defaults(handler=_compose)
+
+    probe = actions.add_parser(
+        "probe",
+        help="where can this camera see a parked bike: per-zone detection recall and a heatmap",
+        description="Pastes reference objects on a grid over every zone at the camera's perspective scale, "
+        "runs the detector and writes OUT/probe.json (recall per zone) and OUT/heatmap.png.",
+    )
+    _compose_setting(probe)
+    probe.add_argument(
+        "--object", default="bicycle", metavar="CLASS", help="reference object (default bicycle)"
+    )
+    probe.add_argument("--rounds", type=int, default=2, help="passes over the grid with other cut-outs (2)")
+    probe.add_argument("--seed", type=int, default=0, help="seed (default 0)")
+    probe.add_argument("--conf", type=float, default=None, help="minimum detection score (default: model's)")
+    probe.add_argument("--out", type=Path, default=Path("probe"), metavar="DIR", help="output folder (probe)")
+    probe.set_defaults(handler=_probe)
+
+    cutouts = actions.add_parser(
+        "cutouts",
+        help="build a cut-out library from labelled photos (VOC, COCO, YOLO) or the licensed samples",
+        description="Cuts every labelled object out of its photo (GrabCut from the box, feathered), writes "
+        "DIR/<id>.png, DIR/library.json (class, source, licence) and DIR/contact.png.",
+    )
+    cutouts.add_argument("--out", type=Path, required=True, metavar="DIR", help="library folder")
+    cutouts.add_argument(
+        "--builtin", action="store_true", help="the licensed sample photos of the test-asset cache"
+    )
+    cutouts.add_argument(
+        "--voc", nargs=2, action="append", default=[], metavar=("IMAGES", "LABELS"), help="Pascal VOC XML"
+    )
+    cutouts.add_argument(
+        "--coco", nargs=2, action="append", default=[], metavar=("ANNOTATIONS", "IMAGES"), help="COCO JSON"
+    )
+    cutouts.add_argument(
+        "--yolo", nargs=3, action="append", default=[], metavar=("IMAGES", "LABELS", "NAMES"),
+        help="YOLO txt labels; NAMES: a file with one class name per line",
+    )  # fmt: skip
+    cutouts.add_argument(
+        "--classes", default=None, help="only these classes, e.g. bicycle,scooter,motorcycle"
+    )
+    cutouts.add_argument(
+        "--licence", default="unstated", help="licence of the photos read with --voc/--coco/--yolo"
+    )
+    cutouts.add_argument(
+        "--origin", default=None, help="where those photos come from (default: their folder)"
+    )
+    cutouts.add_argument("--quiet", action="store_true", help="no progress bar")
+    cutouts.set_defaults(handler=_cutouts)
+
+
+def _compose_setting(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--site", dest="compose_site", type=Path, required=True, help="site with the camera")
+    parser.add_argument("--camera", dest="compose_camera", required=True, help="camera id (zones, size)")
+    parser.add_argument(
+        "--background", type=Path, required=True, metavar="CLIP", help="the camera's recorded footage"
+    )
+    parser.add_argument(
+        "--cutouts", action="append", default=[], type=Path, metavar="LIB",
+        help="cut-out library folder (repeatable; default: the licensed samples of the test-asset cache)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--perspective", default=None, metavar="Y1:H1,Y2:H2",
+        help="person height H px with the feet at row Y, twice (default: fit on the persons detected)",
+    )  # fmt: skip
+    parser.add_argument("--model", default=None, metavar="ID", help="catalogue model (default: the default)")
+    parser.add_argument("--cache-dir", type=Path, default=None, help="detection cache folder")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def _footage_options(parser: argparse.ArgumentParser) -> None:
@@ -318,6 +419,133 @@ def _promote(args: argparse.Namespace) -> int:
         print(f"wrote {target}", file=sys.stderr)
     else:
         print("(not written: review the diff, then pass --write or --out PATH)", file=sys.stderr)
+    return 0
+
+
+def _setting(args: argparse.Namespace) -> Setting:
+    from detectors.backends.factory import BackendChoice
+    from replay.cache import DetectionCache, default_cache_dir
+    from replay.compose.session import Setting
+    from replay.detect import Detector
+    from replay.session import load_candidate
+
+    choice = BackendChoice(model_id=args.model) if args.model else BackendChoice()
+    return Setting(
+        site=load_candidate(args.compose_site),
+        camera_id=args.compose_camera,
+        background=args.background,
+        cutouts=list(args.cutouts),
+        perspective=args.perspective,
+        detector=Detector(choice=choice, progress=_progress(args)),
+        cache=DetectionCache(args.cache_dir or default_cache_dir()),
+        progress=_progress(args),
+    )
+
+
+def _compose(args: argparse.Namespace) -> int:
+    from replay.compose.session import ComposeRequest, run_compose
+    from replay.compose.spec import DEFAULT_START
+    from replay.errors import ReplayError
+    from replay.times import parse_duration
+
+    try:
+        try:
+            duration = parse_duration(args.duration)
+        except ValueError as error:
+            raise ReplayError(f"--duration: {error}") from None
+        request = ComposeRequest(
+            setting=_setting(args),
+            out=args.out,
+            duration_s=duration,
+            fps=args.fps,
+            scenario=args.scenario,
+            auto=args.auto,
+            distractors=args.distractors,
+            objects=[o for o in (args.objects or "").split(",") if o.strip()],
+            seed=args.seed,
+            start=args.start or DEFAULT_START,
+            mp4=args.mp4,
+        )
+        result = run_compose(request)
+    except ReplayError as error:
+        return _fail(error)
+    episodes = sum(1 for p in result.placed if p.role == "episode")
+    summary = {
+        "frames": str(result.frames),
+        "count": result.count,
+        "labels": str(result.labels),
+        "manifest": str(result.manifest),
+        "preview": str(result.preview),
+        "episodes": episodes,
+        "distractors": sum(1 for p in result.placed if p.role not in ("episode", "walker")),
+    }
+    print(json.dumps(summary, indent=2))
+    return 0
+
+
+def _probe(args: argparse.Namespace) -> int:
+    from replay.compose.session import run_probe
+    from replay.errors import ReplayError
+
+    try:
+        report = run_probe(
+            _setting(args),
+            args.out,
+            object_name=args.object,
+            rounds=args.rounds,
+            seed=args.seed,
+            conf=args.conf,
+        )
+    except ReplayError as error:
+        return _fail(error)
+    zones = {z.zone: {"recall": z.recall, "found": z.found, "trials": z.trials} for z in report.zones}
+    print(json.dumps({"camera": report.camera, "object": report.object, "zones": zones,
+                      "heatmap": report.heatmap}, indent=2))  # fmt: skip
+    return 0
+
+
+def _cutouts(args: argparse.Namespace) -> int:
+    import cv2
+
+    from replay.compose.builtin import builtin_objects
+    from replay.compose.labelled import LabelledObject, read_coco, read_voc, read_yolo, separate
+    from replay.compose.library import build_library, contact_sheet, kinds_in, save_library
+    from replay.errors import ReplayError
+
+    try:
+        objects: list[LabelledObject] = []
+        if args.builtin:
+            found, missing = builtin_objects()
+            if missing:
+                print(f"missing sample photos (gridwatch models fetch-test-assets): {', '.join(missing)}",
+                      file=sys.stderr)  # fmt: skip
+            objects += found
+        read: list[LabelledObject] = []
+        for images, labels in args.voc:
+            origin = args.origin or str(Path(images).resolve())
+            read += read_voc(Path(images), Path(labels), licence=args.licence, origin=origin)
+        for annotations, images in args.coco:
+            origin = args.origin or str(Path(images).resolve())
+            read += read_coco(Path(annotations), Path(images), licence=args.licence, origin=origin)
+        for images, labels, names in args.yolo:
+            classes = [n.strip() for n in Path(names).read_text(encoding="utf-8").splitlines() if n.strip()]
+            origin = args.origin or str(Path(images).resolve())
+            read += read_yolo(Path(images), Path(labels), classes, licence=args.licence, origin=origin)
+        objects += separate(read)
+        if args.classes:
+            wanted = {c.strip().lower() for c in args.classes.split(",")}
+            objects = [o for o in objects if o.class_name.lower() in wanted]
+        if not objects:
+            raise ReplayError("no labelled object to cut out: give --builtin, --voc, --coco or --yolo")
+        bar = _progress(args)("cut out", len(objects))
+        library = build_library(objects, bar.advance)
+        bar.finish()
+        save_library(library, args.out)
+    except (ReplayError, OSError) as error:
+        return _fail(error)
+    cv2.imwrite(str(args.out / "contact.png"), contact_sheet(library))
+    print(json.dumps({"library": str(args.out), "classes": kinds_in(library), "skipped": library.skipped},
+                     indent=2))  # fmt: skip
     return 0
 
 

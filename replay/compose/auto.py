@@ -1,0 +1,133 @@
+"""Scenarios generated for a camera's zones (``--auto N``): N parked-object episodes and N distractors (short
+stays, two-wheelers moved through, people walking bikes, in turn), spread over the zones that watch them
+and scheduled so that each can be judged on its own.
+
+In one zone things follow each other: after an episode the zone is left clear for the rule's ``clear_s``
+(so its incident ends) and its ``cooldown_s`` (so the next one may open), plus a margin of a few samples;
+a short stay lasts under half the dwell. A scenario that does not fit the clip's length is refused with
+what it would need.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from gridwatch.config import Camera, Zone
+from gridwatch.config.models_rules import RuleBase
+from gridwatch.detections import ObjectKind
+from replay.compose.library import CutoutLibrary
+from replay.compose.spec import DEFAULT_START, Distractor, DistractorKind, Episode, Scenario
+from replay.errors import ReplayError
+
+#: Seconds kept free at the start (the rules' inertia) and at the end of the clip.
+LEAD_S, TAIL_S = 10.0, 10.0
+DISTRACTOR_KINDS = (DistractorKind.SHORT_STAY, DistractorKind.MOVING_THROUGH, DistractorKind.WALKING_BIKE)
+
+
+@dataclass
+class _Lane:
+    """One zone's timeline."""
+
+    zone: Zone
+    rule: RuleBase
+    free_at: float
+
+
+def _lanes(camera: Camera, kind: ObjectKind) -> list[_Lane]:
+    lanes = []
+    for zone in camera.zones:
+        for rule in zone.rules:
+            if kind in rule.kinds:
+                lanes.append(_Lane(zone, rule, LEAD_S))
+                break
+    return lanes
+
+
+def auto_scenario(
+    camera: Camera,
+    library: CutoutLibrary,
+    *,
+    episodes: int,
+    distractors: int | None = None,
+    duration_s: float,
+    fps: float,
+    seed: int,
+    start: str = DEFAULT_START,
+    kind: ObjectKind = ObjectKind.TWO_WHEELER,
+) -> Scenario:
+    """A scenario with ``episodes`` episodes and ``distractors`` (default as many) distractors of ``kind``
+    objects (two-wheelers, or trading objects: short stays only) in the camera's zones watching them."""
+    lanes = _lanes(camera, kind)
+    if not lanes:
+        raise ReplayError(f"camera {camera.id} has no zone with a rule watching {kind.value}")
+    classes = sorted({c.class_name for c in library.cutouts.values() if c.kind == kind.value})
+    if not classes:
+        raise ReplayError(
+            f"the cut-out library has no {kind.value} (build one with `gridwatch replay cutouts`)"
+        )
+    rng = np.random.default_rng(seed)
+    count = episodes if distractors is None else distractors
+    kinds = DISTRACTOR_KINDS if kind is ObjectKind.TWO_WHEELER else (DistractorKind.SHORT_STAY,)
+    gap = 3.0 / fps  # a few samples between one thing and the next
+    made_episodes: list[Episode] = []
+    made_distractors: list[Distractor] = []
+    order: list[str] = []  # e, d, e, d ... (the longer list's rest at the end)
+    for i in range(max(episodes, count)):
+        order += ["e"] if i < episodes else []
+        order += ["d"] if i < count else []
+    for what in order:
+        lane = min(lanes, key=lambda lane_: lane_.free_at)
+        rule = lane.rule
+        begin = lane.free_at + float(rng.uniform(0, 10))
+        obj = classes[int(rng.integers(len(classes)))]
+        if what == "e":
+            length = float(rng.uniform(2.0, 3.0)) * rule.dwell_s
+            made_episodes.append(
+                Episode(
+                    id=f"e{len(made_episodes) + 1}",
+                    object=obj,
+                    zone=lane.zone.id,
+                    start_s=round(begin, 1),
+                    duration_s=round(length, 1),
+                )
+            )
+            lane.free_at = begin + length + rule.clear_s + rule.cooldown_s + gap
+        else:
+            which = kinds[len(made_distractors) % len(kinds)]
+            if which is DistractorKind.SHORT_STAY:
+                length = max(3.0 / fps, float(rng.uniform(0.25, 0.45)) * rule.dwell_s)
+            else:
+                length = float(rng.uniform(12, 24))
+            made_distractors.append(
+                Distractor(
+                    id=f"d{len(made_distractors) + 1}",
+                    kind=which,
+                    object=obj,
+                    zone=lane.zone.id,
+                    start_s=round(begin, 1),
+                    duration_s=round(length, 1),
+                )
+            )
+            # Clear time follows a short stay too: the zone must be idle before the next thing.
+            lane.free_at = begin + length + rule.clear_s + gap
+    needed = max(lane.free_at for lane in lanes)
+    ends = [e.end_s for e in made_episodes] + [d.end_s for d in made_distractors]
+    last_end = max(ends, default=0.0)
+    if last_end > duration_s - TAIL_S:
+        raise ReplayError(
+            f"{episodes} episodes and {count} distractors need about {needed:.0f} s in the "
+            f"{len(lanes)} zone(s) of camera {camera.id} watching {kind.value} (dwell, clear and cooldown "
+            f"of each), but the clip is {duration_s:.0f} s: lengthen --duration, use fewer, or lower the "
+            "zones' cooldown_s"
+        )
+    return Scenario(
+        camera=camera.id,
+        duration_s=duration_s,
+        fps=fps,
+        seed=seed,
+        start=start,
+        episodes=tuple(made_episodes),
+        distractors=tuple(made_distractors),
+    )
