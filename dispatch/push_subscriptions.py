@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dispatch.clock import Clock
 from dispatch.persistence.push_tables import ENDPOINT_LENGTH, WebPushSubscriptionRecord
-from dispatch.push.webpush import WebPushSubscription
+from dispatch.push.webpush_subscription import WebPushSubscription
 
 
 class SubscriptionRejectedError(ValueError):

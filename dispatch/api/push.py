@@ -10,7 +10,7 @@ from pydantic import Field
 from dispatch.api.auth import CurrentPerson
 from dispatch.api.context import Ctx
 from dispatch.api.schemas import Out
-from dispatch.push.webpush import WebPushSubscription
+from dispatch.push.webpush_subscription import WebPushSubscription
 from dispatch.push_subscriptions import SubscriptionRejectedError
 
 router = APIRouter(prefix="/api/v1", tags=["push"])

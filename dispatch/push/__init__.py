@@ -27,7 +27,8 @@ from dispatch.push.notifier import ChannelNotifier
 from dispatch.push.registry import CHANNELS, PushSettings, plugin_for
 from dispatch.push.settings import ChannelSettings, RetrySettings
 from dispatch.push.sms_gateway import SmsGatewaySender, SmsGatewaySettings
-from dispatch.push.webpush import WebPushSender, WebPushSettings, WebPushSubscription
+from dispatch.push.webpush import WebPushSender, WebPushSettings
+from dispatch.push.webpush_subscription import WebPushSubscription
 from dispatch.push.wecom import WeComSender, WeComSettings
 from dispatch.push.wiring import build_notifier
 from dispatch.push.wording import compose_notice

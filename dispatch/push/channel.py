@@ -12,16 +12,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from enum import StrEnum
-from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 import httpx
 
 from dispatch.push.notice import TaskNotice
 from dispatch.push.settings import ChannelSettings
+from dispatch.push.webpush_subscription import WebPushSubscription
 from gridwatch.config import Person, PushChannel
-
-if TYPE_CHECKING:
-    from dispatch.push.webpush import WebPushSubscription
 
 
 class PushConfigError(ValueError):

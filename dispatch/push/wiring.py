@@ -12,7 +12,8 @@ import httpx
 from dispatch.push.channel import ChannelContext, ChannelSender, PushConfigError
 from dispatch.push.notifier import ChannelNotifier
 from dispatch.push.registry import PushSettings, plugin_for
-from dispatch.push.webpush import WebPushSubscription, load_vapid_key
+from dispatch.push.webpush import load_vapid_key
+from dispatch.push.webpush_subscription import WebPushSubscription
 
 __all__ = ["PushConfigError", "build_notifier", "load_vapid_key", "utc_now"]
 
