@@ -118,6 +118,12 @@ def register(subparsers: Subparsers) -> None:
         metavar="CLASSES",
         help="with --auto: only these classes, e.g. bicycle,motorcycle",
     )
+    compose.add_argument(
+        "--kind",
+        choices=("two_wheeler", "trading_object"),
+        default="two_wheeler",
+        help="with --auto: what the episodes are (trading objects: in zones whose rules watch them)",
+    )
     compose.add_argument("--seed", type=int, default=0, help="seed of every random choice (default 0)")
     compose.add_argument("--start", default=None, metavar="ISO", help="capture time of the first frame")
     compose.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
@@ -443,6 +449,7 @@ def _setting(args: argparse.Namespace) -> Setting:
 
 
 def _compose(args: argparse.Namespace) -> int:
+    from gridwatch.detections import ObjectKind
     from replay.compose.session import ComposeRequest, run_compose
     from replay.compose.spec import DEFAULT_START
     from replay.errors import ReplayError
@@ -462,6 +469,7 @@ def _compose(args: argparse.Namespace) -> int:
             auto=args.auto,
             distractors=args.distractors,
             objects=[o for o in (args.objects or "").split(",") if o.strip()],
+            kind=ObjectKind(args.kind),
             seed=args.seed,
             start=args.start or DEFAULT_START,
             mp4=args.mp4,

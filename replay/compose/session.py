@@ -103,6 +103,7 @@ class ComposeRequest:
     auto: int | None = None
     distractors: int | None = None
     objects: list[str] = field(default_factory=list)
+    kind: ObjectKind = ObjectKind.TWO_WHEELER
     seed: int = 0
     start: str = DEFAULT_START
     mp4: bool = False
@@ -140,6 +141,7 @@ def scenario_of(request: ComposeRequest, library: CutoutLibrary) -> Scenario:
     return auto_scenario(
         camera,
         only(library, request.objects),
+        kind=request.kind,
         episodes=request.auto,
         distractors=request.distractors,
         duration_s=request.duration_s,
