@@ -137,8 +137,8 @@ def _frames_for(boxes: list[BoxXYXY]) -> list[int]:
 def heatmap(
     background: Background, camera: Camera, canvas: Canvas, report_zones: list[ZoneOut]
 ) -> np.ndarray:
-    """The plate with each grid point's footprint coloured red (missed) to green (found), and each zone's
-    outline and recall."""
+    """The plate with a disc at each grid point (the middle of the object's box) coloured red (missed) to
+    green (found), and each zone's outline and recall."""
     image = background.plate.copy()
     overlay = image.copy()
     thick = max(1, round(max(canvas.size) / 700))
@@ -148,7 +148,8 @@ def heatmap(
             colour = (40, int(200 * share + 30), int(220 * (1 - share) + 30))
             x1, y1 = canvas.point((point.box[0], point.box[1]))
             x2, y2 = canvas.point((point.box[2], point.box[3]))
-            cv2.rectangle(overlay, (round(x1), round(y1)), (round(x2), round(y2)), colour, -1)
+            radius = max(2, round(0.4 * min(x2 - x1, y2 - y1)))
+            cv2.circle(overlay, (round((x1 + x2) / 2), round((y1 + y2) / 2)), radius, colour, -1)
     image = np.asarray(cv2.addWeighted(overlay, 0.55, image, 0.45, 0), np.uint8)
     for zone in report_zones:
         polygon = np.array([canvas.point(p) for p in camera.zone(zone.zone).polygon], np.int32)

@@ -118,20 +118,23 @@ def render(frame: BackgroundFrame, draws: list[Draw], rng: np.random.Generator) 
         left_f, top_f = fx - sw / 2 + jx, fy - sh + jy
         left, top = math.floor(left_f), math.floor(top_f)
         draw.box = (left_f, top_f, left_f + sw, top_f + sh)
-        # The region touched: the sprite and its shadow, with a margin.
-        rx1 = max(0, math.floor(fx - 0.8 * sw) - 2)
-        rx2 = min(width, math.ceil(fx + 0.8 * sw) + 3)
+        # The shadow: a flat ellipse under the base, blurred by a third of its height.
+        axes = (max(1, round(0.5 * sw)), max(1, round(0.07 * sh)))
+        sigma = max(1.0, axes[1] / 3)
+        reach = axes[1] + math.ceil(3 * sigma)
+        # The region touched: the sprite and its whole shadow, with a margin.
+        rx1 = max(0, min(left, math.floor(fx - axes[0] - 3 * sigma)) - 2)
+        rx2 = min(width, max(left + sw, math.ceil(fx + axes[0] + 3 * sigma)) + 3)
         ry1 = max(0, top - 2)
-        ry2 = min(height, math.ceil(fy + 0.15 * sh) + 3)
+        ry2 = min(height, math.ceil(fy) + reach + 3)
         if rx2 <= rx1 or ry2 <= ry1:
             continue
         region = out[ry1:ry2, rx1:rx2].astype(np.float32)
         if draw.shadow:
             shade = np.zeros(region.shape[:2], np.float32)
             centre = (round(fx - rx1), round(fy - ry1))
-            axes = (max(1, round(0.55 * sw)), max(1, round(0.1 * sh)))
             cv2.ellipse(shade, centre, axes, 0, 0, 360, 1.0, -1)
-            soft = np.asarray(cv2.GaussianBlur(shade, (0, 0), max(1.0, 0.12 * sw)), np.float32)
+            soft = np.asarray(cv2.GaussianBlur(shade, (0, 0), sigma), np.float32)
             region *= 1 - SHADOW_STRENGTH * soft[..., None]
         rgb, alpha = _shift(draw.sprite, left_f - left, top_f - top)
         noisy = rgb + rng.normal(0, NOISE_SIGMA, rgb.shape).astype(np.float32)
