@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 from gridwatch.config import Camera
-from replay.compose.background import Background, load_background
+from replay.compose.background import Background
 from replay.compose.library import CutoutLibrary
 from replay.compose.manifest import BackgroundOut, Manifest, PlacedOut, SourceOut
 from replay.compose.perspective import PerspectiveFit
@@ -252,6 +252,3 @@ def compose(
         count=count,
         placed=placed,
     )
-
-
-__all__ = ["Canvas", "ComposeResult", "compose", "load_background"]

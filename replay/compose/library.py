@@ -16,7 +16,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from replay.compose.cutouts import Cutout, Image, cut_out
 from replay.compose.labelled import LabelledObject
-from replay.compose.sizes import kind_of
 from replay.errors import ReplayError
 
 INDEX = "library.json"
@@ -181,6 +180,3 @@ def kinds_in(library: CutoutLibrary) -> dict[str, int]:
     for cutout in library.cutouts.values():
         counts[cutout.class_name] = counts.get(cutout.class_name, 0) + 1
     return dict(sorted(counts.items()))
-
-
-__all__ = ["CutoutLibrary", "build_library", "contact_sheet", "kind_of", "load_library", "save_library"]

@@ -9,7 +9,6 @@ it; or given by hand as two reference rows (``--perspective "Y1:H1,Y2:H2"``).
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Sequence
 from typing import Literal
 
@@ -178,8 +177,3 @@ def manual_perspective(text: str, image_size: tuple[int, int]) -> PerspectiveFit
         foot_rows=(min(y1, y2), max(y1, y2)),
         image_size=image_size,
     )
-
-
-def median_height(boxes: Sequence[BoxXYXY]) -> float:
-    """Median box height (for messages)."""
-    return statistics.median(b[3] - b[1] for b in boxes) if boxes else 0.0
