@@ -225,7 +225,7 @@ def probe(
             writer.write(render(moment, draws, rng), EPOCH + number)
             bar.advance()
         bar.finish()
-        looking = camera.model_copy(update={"sample_fps": 1.0, "zones": ()})
+        looking = camera.model_copy(update={"sample_fps": 1.0})  # zones kept: detect as live (zone tiles)
         cached, _hit = detector.detections(FootageItem(path=folder, camera=camera.id), looking, None)
     floor = cached.meta.key.score_floor
     threshold = floor if conf is None else conf
