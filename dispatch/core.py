@@ -1,9 +1,9 @@
-"""Wiring of the core: the bus, its unit of work, the live feed, and the three background loops (timers,
-deliveries, outbox relay), from an engine, a site, settings, a clock, a notifier and a case-event publisher.
+"""The dispatch core: the bus, its unit of work, the live feed, and the three background loops (timers,
+deliveries, outbox relay).
 
-The composition root (``gridwatch dispatch``) calls :func:`build_core` once and runs the loops with
-:meth:`DispatchCore.running` for as long as the process serves; tests call it with fakes and drive the same
-loops with :meth:`~dispatch.loops.BackgroundLoop.run_round`.
+The dispatch process's composition root (:mod:`app.bootstrap.dispatch`, ``build_core``) wires it once and runs
+the loops with :meth:`DispatchCore.running` for as long as the process serves; tests wire it with fakes and
+drive the same loops with :meth:`~dispatch.loops.BackgroundLoop.run_round`.
 
 Each loop has its own thread (see :mod:`dispatch.loops`): timers fire on time while a push service is slow,
 and a commit never waits for the broker. A commit only wakes the outbox relay, which publishes what the commit
@@ -14,10 +14,9 @@ recorded (and anything left over) on its own thread; the relay also looks for le
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from dispatch.bus import MessageBus
@@ -25,11 +24,10 @@ from dispatch.clock import Clock
 from dispatch.deliveries import DeliveryWorker
 from dispatch.live import LiveFeed
 from dispatch.loops import BackgroundLoop
-from dispatch.outbox import CaseEventPublisher, OutboxRelay
-from dispatch.push.notice import Notifier
+from dispatch.outbox import OutboxRelay
 from dispatch.settings import DispatchSettings
 from dispatch.timers import TimerScheduler
-from dispatch.unit_of_work import Published, UnitOfWork
+from dispatch.unit_of_work import UnitOfWork
 from gridwatch.config import SiteConfig
 
 
@@ -78,55 +76,3 @@ class DispatchCore:
             yield self
         finally:
             self.stop()
-
-
-def build_core(
-    engine: Engine,
-    site: SiteConfig,
-    settings: DispatchSettings,
-    clock: Clock,
-    notifier: Notifier,
-    publisher: CaseEventPublisher,
-    *,
-    live: LiveFeed | None = None,
-) -> DispatchCore:
-    """Wire the dispatch core on ``engine`` (nothing runs until :meth:`DispatchCore.start`)."""
-    session_factory = sessionmaker(engine, expire_on_commit=False)
-    feed = live or LiveFeed()
-    relay = OutboxRelay(session_factory, publisher, clock)
-    outbox_loop = BackgroundLoop("dispatch-outbox", relay.publish_pending, settings.timer_poll_s)
-
-    def to_live(published: Sequence[Published]) -> None:
-        for item in published:
-            feed.publish(item.event, item.audience)
-
-    def wake_relay(published: Sequence[Published]) -> None:
-        if published:
-            outbox_loop.wake()
-
-    def uow_factory() -> UnitOfWork:
-        return UnitOfWork(session_factory, site, settings, clock, after_commit=(to_live, wake_relay))
-
-    bus = MessageBus(uow_factory)
-    deliveries = DeliveryWorker(
-        uow_factory,
-        notifier,
-        clock,
-        base_url=settings.public_base_url,
-        retry_after_s=settings.delivery_retry_after_s,
-    )
-    scheduler = TimerScheduler(bus, session_factory, clock)
-    return DispatchCore(
-        site,
-        settings,
-        clock,
-        session_factory,
-        bus,
-        feed,
-        relay,
-        deliveries,
-        scheduler,
-        timer_loop=BackgroundLoop("dispatch-timers", scheduler.run_due, settings.timer_poll_s),
-        delivery_loop=BackgroundLoop("dispatch-deliveries", deliveries.run_due, settings.timer_poll_s),
-        outbox_loop=outbox_loop,
-    )

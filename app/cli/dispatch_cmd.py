@@ -4,8 +4,9 @@
 - ``gridwatch dispatch tokens issue --person ID`` prints a new API token for a person (only its hash is kept);
 - ``gridwatch dispatch tokens revoke --person ID`` revokes every token of a person.
 
-This module is the composition root of the dispatch process: everything is built here, when the command runs.
-Problems with the site file, the database or the settings are one message on stderr and exit status 2.
+This module parses arguments and loads the site, settings and database; the dispatch process is wired and run
+by its bootstrap, :mod:`app.bootstrap.dispatch`. Problems with the site file, the database or the settings are
+one message on stderr and exit status 2.
 """
 
 from __future__ import annotations
@@ -164,91 +165,15 @@ def _revoke(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import httpx
-    from sqlalchemy.orm import sessionmaker
-
-    from dispatch.api.context import ApiContext
-    from dispatch.app import create_app
-    from dispatch.camera_status import CameraStatusBoard
-    from dispatch.clock import system_clock
-    from dispatch.core import build_core
-    from dispatch.evidence import EvidenceFolder
-    from dispatch.incident_consumer import CONSUMER_NAME
-    from dispatch.outbox import KafkaCaseEventPublisher, make_case_event_producer
-    from dispatch.photos import PhotoStore
-    from dispatch.process import DispatchProcess
-    from dispatch.push import PushConfigError, PushSettings, build_notifier
-    from dispatch.push.wiring import load_vapid_key
-    from dispatch.push_subscriptions import SubscriptionStore
-    from dispatch.rating_links import RatingLinkSigner
-    from dispatch.secret_key import rating_link_key
-    from gridwatch.broker import DeadLetterRouter, KafkaSettings, make_consumer
-    from gridwatch.messages.topics import INCIDENTS
+    """Load the site, settings and database; run the dispatch process's bootstrap."""
+    from app.bootstrap.dispatch import DispatchSetupError, run_dispatch
 
     configure_logging(logging.INFO)
     loaded = _load(args)
     if isinstance(loaded, int):
         return loaded
     site, settings, engine = loaded
-    log = logging.getLogger("gridwatch.dispatch")
     try:
-        kafka = KafkaSettings.from_env()
-        push_settings = PushSettings.load(args.push_config) if args.push_config else PushSettings()
-        key = rating_link_key(settings)
-    except (ValueError, OSError) as error:
+        return run_dispatch(site, settings, engine, push_config=args.push_config)
+    except DispatchSetupError as error:
         return _fail(str(error))
-    http = httpx.Client(timeout=10.0)
-    producer = make_case_event_producer(kafka)
-    try:
-        subscriptions = SubscriptionStore(sessionmaker(engine, expire_on_commit=False), system_clock)
-        vapid_public_key = None
-        try:
-            notifier = build_notifier(
-                push_settings,
-                client=http,
-                tz=site.site.tz,
-                subscriptions_for=subscriptions.for_person,
-                on_gone=subscriptions.forget,
-                on_ok=subscriptions.mark_ok,
-            )
-            if push_settings.webpush is not None:
-                vapid_public_key = load_vapid_key(push_settings.webpush, os.environ).public_key_b64url
-        except PushConfigError as error:
-            return _fail(str(error))
-        core = build_core(engine, site, settings, system_clock, notifier, KafkaCaseEventPublisher(producer))
-        board = CameraStatusBoard()
-        context = ApiContext(
-            core,
-            PhotoStore(settings.photo_dir),
-            RatingLinkSigner(key, system_clock),
-            evidence=EvidenceFolder(settings.evidence_root, settings.public_base_url),
-            cameras=board,
-            vapid_public_key=vapid_public_key,
-        )
-        process = DispatchProcess(
-            core=core,
-            app=create_app(context),
-            make_consumer=lambda: make_consumer(
-                kafka, group_id=settings.consumer_group, topics=[INCIDENTS], client_suffix="dispatch"
-            ),
-            router=DeadLetterRouter(producer, CONSUMER_NAME),
-            host=settings.host,
-            port=settings.port,
-            make_status_consumer=(
-                (lambda: make_consumer(kafka, group_id=None, client_suffix="dispatch-camera-status"))
-                if settings.camera_status
-                else None
-            ),
-            camera_board=board,
-        )
-        log.info(
-            "dispatch: API on http://%s:%d (docs at /docs), consuming %s",
-            settings.host,
-            settings.port,
-            INCIDENTS,
-        )
-        return process.run()
-    finally:
-        producer.close(timeout=5)
-        http.close()
-        engine.dispose()

@@ -4,7 +4,6 @@ re-import it."""
 from __future__ import annotations
 
 import os
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ import uvicorn
 
 from gridwatch.config import parse_site
 from gridwatch.messages import RuleKind
+from gridwatch.runtime.ports import free_port
 from ingest.clips import ClipSpec, write_clip
 from replay.footage import FootageItem
 from replay.labelling.app import create_app
@@ -31,12 +31,6 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

@@ -95,9 +95,13 @@ def test_bad_database_url_is_one_line_and_status_2(capsys: pytest.CaptureFixture
     assert "not supported" in capsys.readouterr().err
 
 
-def test_serve_is_the_default_of_dispatch() -> None:
-    parser = argparse.ArgumentParser(prog="gridwatch")
-    dispatch_cmd.register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["dispatch", "--site", str(EXAMPLE_SITE), "--port", "0"])
-    assert args.handler is dispatch_cmd._serve
-    assert args.port == 0
+def test_serve_reports_bad_push_settings_as_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    push = tmp_path / "push.yaml"
+    push.write_text("webpush: {kind: carrier-pigeon}\n", encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'gw.db'}"
+    argv = ["dispatch", "--site", str(EXAMPLE_SITE), "--database-url", url, "--port", "0"]
+    assert _run([*argv, "--push-config", str(push)]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("gridwatch dispatch: error:") and "push.yaml" in error

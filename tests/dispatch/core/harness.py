@@ -19,7 +19,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from dispatch.core import DispatchCore, build_core
+from app.bootstrap.dispatch import build_core
+from dispatch.core import DispatchCore
 from dispatch.outbox import CaseEventPublisher
 from dispatch.persistence.case_tables import CaseHistoryRecord, CaseRecord
 from dispatch.persistence.site_sync import sync_site

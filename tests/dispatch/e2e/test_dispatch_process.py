@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ import httpx
 import pytest
 
 from gridwatch.broker import KafkaSettings
+from gridwatch.runtime.ports import free_port
 from tests.dispatch.core.harness import EXAMPLE_SITE
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -29,14 +29,8 @@ RUNNER = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_dispatch_process_serves_and_stops_on_sigterm(kafka_broker: KafkaSettings, tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "GW_KAFKA_BOOTSTRAP": kafka_broker.bootstrap_servers,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import queue
-import socket
 import threading
 import time
 import uuid
@@ -19,9 +18,9 @@ from kafka import TopicPartition
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from app.bootstrap.dispatch import build_core
 from dispatch.api.context import ApiContext
 from dispatch.app import create_app
-from dispatch.core import build_core
 from dispatch.outbox import KafkaCaseEventPublisher
 from dispatch.persistence.case_tables import CaseRecord
 from dispatch.persistence.site_sync import sync_site
@@ -33,15 +32,10 @@ from dispatch.tokens import issue_token
 from gridwatch.broker import DeadLetterRouter, KafkaSettings, make_admin, make_consumer
 from gridwatch.messages import CaseEvent, decode, encode, key_of
 from gridwatch.messages.topics import CASE_EVENTS, INCIDENTS
+from gridwatch.runtime.ports import free_port
 from tests.dispatch.core.harness import EXAMPLE_SITE, FakeClock, RecordingNotifier, incident, local
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait_for(condition: Callable[[], bool], what: str, timeout_s: float = 30.0) -> None:
@@ -90,7 +84,7 @@ def running(
         sync_site(session, site)
     clock = FakeClock(local("2026-11-23 09:00"))
     notifier = RecordingNotifier(clock)
-    port = _free_port()
+    port = free_port()
     settings = DispatchSettings(port=port, data_dir=tmp_path, timer_poll_s=0.2, sse_keepalive_s=1.0)
     core = build_core(
         migrated_engine, site, settings, clock, notifier, KafkaCaseEventPublisher(kafka_producer)

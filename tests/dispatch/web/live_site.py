@@ -3,7 +3,6 @@ site-synced database, Monday 2026-11-23 09:00), with an evidence folder, for the
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -23,13 +22,8 @@ from dispatch.incident_consumer import incident_handler
 from dispatch.photos import PhotoStore
 from dispatch.rating_links import RatingLinkSigner
 from dispatch.tokens import issue_token
+from gridwatch.runtime.ports import free_port
 from tests.dispatch.core.harness import Harness, incident
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def street_jpeg(width: int = 640, height: int = 360, bikes: int = 3, seed: int = 1) -> bytes:

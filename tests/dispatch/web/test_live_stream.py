@@ -17,11 +17,12 @@ from dispatch.api.context import ApiContext
 from dispatch.app import create_app
 from dispatch.photos import CheckedPhoto, PhotoStore
 from dispatch.rating_links import RatingLinkSigner
+from gridwatch.runtime.ports import free_port
 from tests.dispatch.api.images import jpeg
 from tests.dispatch.core.flows import WORKER, file_case
 from tests.dispatch.core.harness import Harness, HarnessFactory, local
 from tests.dispatch.waiting import DEADLINE_S, wait_until
-from tests.dispatch.web.live_site import UvicornThread, free_port
+from tests.dispatch.web.live_site import UvicornThread
 
 
 class BlockingPhotoStore(PhotoStore):

@@ -17,9 +17,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.bootstrap.dispatch import build_core
 from dispatch.api.context import ApiContext
 from dispatch.app import create_app
-from dispatch.core import build_core
 from dispatch.domain.commands import ReceiveIncident
 from dispatch.persistence.case_tables import DeliveryRecord
 from dispatch.persistence.push_tables import WebPushSubscriptionRecord
