@@ -28,6 +28,8 @@ Rect = tuple[int, int, int, int]
 MERGE_IOU = 0.5
 #: ... or when this share of the smaller box lies inside the larger (an object cut by a tile's edge).
 MERGE_INSIDE = 0.7
+#: ... or when this share of the smaller lies inside the larger, whether cut or not (one object in two views).
+MERGE_NESTED = 0.9
 #: A box within this many pixels of a crop edge that is not a frame edge was cut off there.
 EDGE_PX = 2.0
 
@@ -223,9 +225,9 @@ def _cut_off(xyxy: NDArray[np.float32], view: Rect, width: int, height: int) -> 
 def merge_views(plan: TilePlan, found: Sequence[Detections]) -> Detections:
     """One frame's detections from those of each view (in view pixels, in ``plan.views`` order).
 
-    Boxes move to frame pixels; where views overlap, one object seen twice (same kind, IoU >= 0.5, or 70% of
-    the smaller inside the larger) is kept once: a whole box before one cut off by a crop edge, then the
-    higher score.
+    Boxes move to frame pixels; where views overlap, one object seen twice (same kind, IoU >= 0.5, or a box
+    cut off by a crop edge with 70% of it inside another) is kept once: a whole box before one cut off by a
+    crop edge, then the higher score.
     """
     if len(found) != len(plan.views):
         raise ValueError(f"{len(found)} results for {len(plan.views)} views")
@@ -251,7 +253,12 @@ def merge_views(plan: TilePlan, found: Sequence[Detections]) -> Detections:
     bottom_right = np.minimum(boxes[:, None, 2:], boxes[None, :, 2:])
     overlap = np.clip(bottom_right - top_left, 0, None).prod(axis=2)
     smaller = np.maximum(np.minimum(areas[:, None], areas[None, :]), 1e-6)
-    same = (iou >= MERGE_IOU) | (overlap / smaller >= MERGE_INSIDE)
+    # A box cut by a crop edge lying mostly inside another is that object's part; two whole boxes are two
+    # objects unless they overlap as NMS would merge them (a row of parked bikes stays a row).
+    ranked_cut = cut[order]
+    smaller_is_cut = np.where(areas[:, None] <= areas[None, :], ranked_cut[:, None], ranked_cut[None, :])
+    inside = overlap / smaller
+    same = (iou >= MERGE_IOU) | ((inside >= MERGE_INSIDE) & smaller_is_cut) | (inside >= MERGE_NESTED)
     kept: list[int] = []
     for rank in range(len(order)):
         if any(kinds[k] == kinds[rank] and same[k, rank] for k in kept):

@@ -17,10 +17,10 @@ import cv2
 import numpy as np
 
 from detectors.backends.base import StagedBackend
+from detectors.backends.ensemble import EnsembleSettings, ensemble_members
 from detectors.backends.factory import BackendChoice, open_backend, resolved_kind
 from detectors.backends.site_models import SiteModelError, open_named_models
 from detectors.camera_zones import CameraZones, SiteCameras
-from detectors.decoders.centernet import CenterNetDecoderConfig
 from detectors.models.custom import ModelFormat
 from detectors.models.registry import get_model_spec
 from detectors.worker.activity import CameraActivity
@@ -57,8 +57,16 @@ def views_key(camera: Camera) -> str:
 def score_floor(choice: BackendChoice) -> float:
     """The model's own minimum score: no detection below it is ever produced, so no replay conf may be."""
     custom = choice.custom
-    if custom is None or custom.format is ModelFormat.CENTERNET:
-        return custom.centernet.score_threshold if custom else CenterNetDecoderConfig().score_threshold
+    if custom is None:
+        members = ensemble_members(choice.model_id)
+        if members is not None:
+            return EnsembleSettings().score_threshold
+        try:
+            return get_model_spec(choice.model_id).decoder_defaults.score_threshold
+        except KeyError as error:
+            raise ReplayError(f"unknown model: {error}") from None
+    if custom.format is ModelFormat.CENTERNET:
+        return custom.centernet.score_threshold
     return custom.yolo.score_threshold
 
 
@@ -86,12 +94,14 @@ class Detector:
         """(model id, version) without loading the model where the catalogue or the config says it."""
         if self._identity is None:
             custom = self.choice.custom
+            members = ensemble_members(self.choice.model_id) if custom is None else None
             if custom is None:
                 try:
-                    spec = get_model_spec(self.choice.model_id)
+                    specs = [get_model_spec(member) for member in (members or (self.choice.model_id,))]
                 except KeyError as error:
                     raise ReplayError(f"unknown model: {error}") from None
-                self._identity = (spec.id, spec.version)
+                version = "+".join(spec.version for spec in specs)
+                self._identity = (self.choice.model_id, version)
             elif custom.version is not None:
                 self._identity = (custom.id, custom.version)
             else:

@@ -87,6 +87,13 @@ def _register_eval(commands: Subparsers) -> None:
     evaluate.add_argument("--speed-frames", type=int, default=16, help="images timed per round")
     evaluate.add_argument("--max-batch", type=int, default=8, help="most images per model run")
     evaluate.add_argument(
+        "--views",
+        choices=("zone_tiles", "whole"),
+        default="zone_tiles",
+        help="zone_tiles (default): detect as the worker does, the whole image being one zone; whole: each "
+        "image squeezed into the model input",
+    )
+    evaluate.add_argument(
         "--cache-dir", type=Path, default=None, help="model cache (default: $GW_MODEL_CACHE)"
     )
     evaluate.add_argument("--json", type=Path, default=None, metavar="OUT", help="write the report as JSON")
@@ -184,6 +191,7 @@ def _eval(args: argparse.Namespace) -> int:
             max_batch_size=args.max_batch,
             speed_rounds=args.speed_rounds,
             speed_frames=args.speed_frames,
+            views=args.views,
             command=shlex.join(["gridwatch", *sys.argv[1:]]) if sys.argv[1:2] == ["models"] else "",
         )
         report = evaluate_models(request, progress)

@@ -71,6 +71,7 @@ class OpenVinoBackend(RunnableModelIdentity):
         self._model = model
         self._packer = packer
         self._local = threading.local()  # one infer request per calling thread
+        self._input_lock = threading.Lock()
         try:
             self._streams = max(1, int(compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS")))
         except (RuntimeError, TypeError, ValueError):
@@ -125,7 +126,15 @@ class OpenVinoBackend(RunnableModelIdentity):
         request = getattr(self._local, "request", None)
         if request is None:
             request = self._local.request = self._compiled.create_infer_request()
-        result = request.infer({0: prepared.tensor})
+        # Two threads resizing their requests' input tensors at once (batches of different sizes) were seen
+        # to hang for good inside OpenVINO's Python data dispatcher on a loaded machine: the resize and copy
+        # are done here, one thread at a time (a memory copy); the inference itself runs unlocked.
+        with self._input_lock:
+            tensor = request.get_input_tensor(0)
+            if tuple(tensor.shape) != prepared.tensor.shape:
+                tensor.shape = prepared.tensor.shape
+            np.copyto(tensor.data, prepared.tensor)
+        result = request.infer()
         names = self._model.output_names
         outputs = self._compiled.outputs
         if names is None:

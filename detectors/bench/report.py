@@ -25,10 +25,10 @@ from detectors.backends.onnx_runtime import OnnxRuntimeBackend, OnnxRuntimeConfi
 from detectors.bench.bench_frames import CAMERAS, load_bench_frames
 from detectors.bench.plot import draw_bar_chart
 from detectors.camera_zones import CameraZones, SiteCameras, ZoneView
-from detectors.decoders.centernet import CenterNetDecoderConfig, decode_centernet
 from detectors.input_resize import Placement
 from detectors.models.cache import ModelFiles
-from detectors.models.registry import DEFAULT_MODEL_ID, get_model_spec
+from detectors.models.registry import DEFAULT_MODEL_ID, get_model_spec, runnable_catalogue_model
+from detectors.models.runnable import RunnableModel
 from detectors.worker.activity import CameraActivity
 from detectors.worker.pipeline import DetectionPipeline, decode_jpeg, split_evenly
 from gridwatch.config import CameraDetection
@@ -44,12 +44,14 @@ SETTLE_S = 0.05
 ChunkRunner = Callable[[Sequence[Frame]], None]
 
 
-def _naive(model_path: Path, input_name: str, output_names: list[str], size: int) -> ChunkRunner:
-    """Decode, resize, one default-settings ONNX Runtime call and the decoder, one frame at a time."""
+def _naive(model_path: Path, model: RunnableModel) -> ChunkRunner:
+    """Decode, resize, one default-settings ONNX Runtime call and the model's decoder, one frame at a time."""
     import onnxruntime as ort
 
     session = ort.InferenceSession(str(model_path), providers=["CPUExecutionProvider"])
-    config = CenterNetDecoderConfig()
+    size = model.input_size
+    input_name = model.input_name or session.get_inputs()[0].name
+    output_names = list(model.output_names or [o.name for o in session.get_outputs()])
 
     def run(chunk: Sequence[Frame]) -> None:
         for frame in chunk:
@@ -58,8 +60,8 @@ def _naive(model_path: Path, input_name: str, output_names: list[str], size: int
                 raise ValueError("benchmark JPEG does not decode")
             height, width = image.shape[:2]
             tensor = cv2.cvtColor(cv2.resize(image, (size, size)), cv2.COLOR_BGR2RGB).astype(np.float32)[None]
-            peaks, sizes = session.run(output_names, {input_name: tensor})
-            decoded = decode_centernet(peaks[0], sizes[0], config)
+            outputs = session.run(output_names, {input_name: tensor * model.input_scale})
+            decoded = model.decoder.decode(outputs, 0)
             Placement(size / width, size / height, 0, 0, width, height).to_image(decoded.xyxy)
 
     return run
@@ -186,9 +188,7 @@ def run_detect_benchmark(
     pipelines: list[DetectionPipeline] = []
     with ExitStack() as stack:
         pool = stack.enter_context(ThreadPoolExecutor(max_workers=max(1, backend.streams)))
-        paths: dict[str, ChunkRunner] = {
-            "naive": _naive(files.onnx, spec.input_name, list(spec.outputs.values()), spec.input_size)
-        }
+        paths: dict[str, ChunkRunner] = {"naive": _naive(files.onnx, runnable_catalogue_model(spec))}
         for batch in (1, 4, DEFAULT_BATCH):
             paths[f"worker_b{batch}"], pipeline = _worker(backend, batch)
             pipelines.append(pipeline)

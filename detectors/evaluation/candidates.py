@@ -23,10 +23,11 @@ from detectors.backends.ensemble import (
 from detectors.backends.factory import BackendChoice, open_backend, resolved_kind
 from detectors.backends.registry import runtime_options
 from detectors.evaluation.results import SkippedModel
-from detectors.evaluation.runner import StreamedDetect
+from detectors.evaluation.runner import StreamedDetect, ViewedDetect
 from detectors.models.cache import ModelFiles
 from detectors.models.custom import CustomModelConfig
 from detectors.models.registry import catalogue
+from gridwatch.config import CameraDetection
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +111,10 @@ def open_candidate(
     *,
     cache_dir: Path | None = None,
     max_batch_size: int = 8,
+    views: CameraDetection | None = None,
 ) -> OpenedModel:
-    """Open ``candidate`` on ``runtime`` (auto, onnxruntime, openvino)."""
+    """Open ``candidate`` on ``runtime`` (auto, onnxruntime, openvino); with ``views``, it detects as the
+    worker does on a camera whose zone is the whole image (zone tiles), else on each whole image."""
     choice = BackendChoice(
         model_id=candidate.model_id if candidate.custom is None else BackendChoice().model_id,
         custom=candidate.custom,
@@ -133,6 +136,6 @@ def open_candidate(
         model_version=backend.model_version,
         runtime=_runtime_label(backend, resolved_kind(choice)),
         operating_threshold=threshold if threshold is not None else 0.0,
-        detect=StreamedDetect(low),
-        deployed=StreamedDetect(backend),
+        detect=StreamedDetect(low) if views is None else ViewedDetect(low, views),
+        deployed=StreamedDetect(backend) if views is None else ViewedDetect(backend, views),
     )

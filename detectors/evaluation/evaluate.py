@@ -32,8 +32,13 @@ from detectors.evaluation.runner import (
     usable_cpus,
 )
 from detectors.models.custom import CustomModelConfig
+from gridwatch.config import CameraDetection
 
 Say = Callable[[str], None]
+
+#: Views of a camera whose zone is the whole image: the default settings, without the cap on tiles that
+#: bounds a live camera's cost (a zone covering a whole 720x1280 photo needs 15 tiles of 300 px at scale 1).
+WHOLE_IMAGE_ZONE = CameraDetection(max_tiles=64)
 
 
 class EvaluationRequest(BaseModel):
@@ -64,6 +69,12 @@ class EvaluationRequest(BaseModel):
     speed_rounds: int = Field(default=3, ge=0, description="Timing rounds (best counts); 0: no timing.")
     speed_frames: int = Field(default=16, ge=1, description="Images timed per round (the first ones).")
     command: str = Field(default="", description="The command line, recorded in the report.")
+    views: Literal["whole", "zone_tiles"] = Field(
+        default="zone_tiles",
+        description="`zone_tiles`: detect as the worker does on a camera whose zone is the whole image "
+        "(tiles at the model's resolution over all of it, and the whole frame); `whole`: each image "
+        "squeezed into the model input.",
+    )
 
 
 def _progress(model_id: str, say: Say) -> Progress:
@@ -127,6 +138,7 @@ def evaluate_models(request: EvaluationRequest, say: Say) -> EvaluationReport:
                     settings.min_score,
                     cache_dir=request.cache_dir,
                     max_batch_size=request.max_batch_size,
+                    views=WHOLE_IMAGE_ZONE if request.views == "zone_tiles" else None,
                 )
             except (OSError, ImportError, RuntimeError, ValueError) as error:
                 skipped.append(SkippedModel(model_id=candidate.model_id, reason=f"cannot open: {error}"))
@@ -163,6 +175,7 @@ def evaluate_models(request: EvaluationRequest, say: Say) -> EvaluationReport:
         size_buckets=settings.size_buckets,
         iou_thresholds=list(settings.iou_thresholds),
         min_score=settings.min_score,
+        views=request.views,
         models=results,
         skipped_models=skipped,
         speed=speed,

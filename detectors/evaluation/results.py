@@ -200,6 +200,11 @@ class EvaluationReport(BaseModel):
     size_buckets: SizeBuckets = Field(description="The size buckets.")
     iou_thresholds: list[float] = Field(description="IoU thresholds a detection must reach to find a label.")
     min_score: float = Field(description="Detections below this score were not kept for AP and PR curves.")
+    views: str = Field(
+        default="whole",
+        description="How models looked at each image: `whole` (squeezed into the model input) or "
+        "`zone_tiles` (as the detector worker, the whole image being one zone).",
+    )
     models: list[ModelResult] = Field(description="Per model evaluated.")
     skipped_models: list[SkippedModel] = Field(description="Models asked for but not evaluated.")
     speed: SpeedReport | None = Field(default=None, description="Milliseconds per frame, interleaved.")

@@ -22,6 +22,8 @@ from detectors.backends.base import StagedBackend
 from detectors.evaluation.labels import LabelError, LabelledImage, LabelledSet
 from detectors.evaluation.metrics import SWEEP, Tally, summarise
 from detectors.evaluation.results import KindResult, SizeBuckets
+from detectors.tiles import TilePlan, merge_views, plan_tiles
+from gridwatch.config import CameraDetection
 from gridwatch.detections import Detections
 
 #: A detector as the evaluation sees it: BGR images in, one :class:`Detections` per image out.
@@ -138,6 +140,36 @@ class StreamedDetect:
     def close(self) -> None:
         """Stop its threads."""
         self._pool.shutdown(wait=True)
+
+
+class ViewedDetect(StreamedDetect):
+    """A backend as the detector worker runs it on a camera whose zone is the whole image: each image's views
+    (zone tiles at the model's resolution, and the whole frame where ``settings`` keeps it) detected in the
+    backend's batches over its streams, then merged into the image's detections."""
+
+    def __init__(self, backend: StagedBackend, settings: CameraDetection) -> None:
+        super().__init__(backend)
+        self._settings = settings
+
+    def plan(self, width: int, height: int) -> TilePlan:
+        """The views of a ``width`` x ``height`` image."""
+        whole = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
+        size = self.backend.input_size
+        return plan_tiles([(whole, None)], width, height, lambda _model: size, self._settings)
+
+    def __call__(self, images: Sequence[NDArray[np.uint8]]) -> list[Detections]:
+        plans = [self.plan(image.shape[1], image.shape[0]) for image in images]
+        crops = [
+            image[y1:y2, x1:x2]
+            for image, plan in zip(images, plans, strict=True)
+            for x1, y1, x2, y2 in plan.views
+        ]
+        found = super().__call__(crops)
+        merged, offset = [], 0
+        for plan in plans:
+            merged.append(merge_views(plan, found[offset : offset + len(plan.views)]))
+            offset += len(plan.views)
+        return merged
 
 
 def time_interleaved(

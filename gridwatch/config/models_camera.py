@@ -96,8 +96,9 @@ class CameraDetection(ConfigModel):
         default=True, description="Detect on crops covering the zones (cameras with zones); off: whole frame."
     )
     full_frame: bool = Field(
-        default=False,
-        description="Also detect on the whole frame (context outside the zones, at a second model run's "
+        default=True,
+        description="Also detect on the whole frame: near, large objects that tiles cut stay whole, and "
+        "context outside the zones (with the default SSD model, one more run of a quarter of CenterNet's "
         "cost); always on for a camera without zones or with zone_tiles off.",
     )
     tile_scale: float = Field(

@@ -18,7 +18,7 @@ from detectors.models import npm_registry
 from detectors.models.build import build_model
 from detectors.models.cache import ModelFiles
 from detectors.models.npm_registry import IntegrityError
-from detectors.models.registry import ModelSpec, NpmSource, catalogue, get_model_spec
+from detectors.models.registry import CENTERNET_MODEL_ID, ModelSpec, NpmSource, catalogue, get_model_spec
 from tests.detectors.tfjs_fixtures import GraphBuilder, ints, s, strs
 
 
@@ -55,7 +55,7 @@ def _tarball() -> bytes:
 
 
 def _spec(tarball: bytes) -> ModelSpec:
-    default = get_model_spec()
+    default = get_model_spec(CENTERNET_MODEL_ID)  # a spec without a graph cut, as the tiny model has
     source = NpmSource(
         package="@test/tiny-models",
         version="1.0.0",

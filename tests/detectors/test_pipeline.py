@@ -223,7 +223,7 @@ def test_zone_tiles_find_a_small_far_object_the_whole_frame_loses() -> None:
     assert whole.seen_sizes == [(1920, 1080)]
 
     tiled = LowResolutionBackend(input_size=96)
-    settings = CameraDetection(tile_scale=1.0, max_tiles=64, headroom=0.02)
+    settings = CameraDetection(tile_scale=1.0, max_tiles=64, headroom=0.02, full_frame=False)
     outcome = _pipeline(tiled, cameras=_zone_camera(settings)).process([frame])[0]
     assert outcome.message is not None
     detections = outcome.message.detections
@@ -235,7 +235,7 @@ def test_zone_tiles_find_a_small_far_object_the_whole_frame_loses() -> None:
 
 def test_tiles_of_several_cameras_share_model_batches() -> None:
     backend = LowResolutionBackend(input_size=96, max_batch_size=8)
-    cameras = _zone_camera(CameraDetection(max_tiles=4, headroom=0.02, tile_scale=0.5))
+    cameras = _zone_camera(CameraDetection(max_tiles=4, headroom=0.02, tile_scale=0.5, full_frame=False))
     frames = [make_frame("cam-z", i, [FAR_BIKE], size=(1920, 1080)) for i in range(2)]
     outcomes = _pipeline(backend, cameras=cameras).process(frames)
     views_per_frame = len(backend.seen_sizes) // 2
@@ -253,7 +253,7 @@ def test_a_zone_with_its_own_model_runs_on_it_and_the_message_names_both_models(
         ZoneView("z-1", "strip", strip, frozenset({ObjectKind.TWO_WHEELER}), False),
         ZoneView("z-2", "door", door, frozenset({ObjectKind.TWO_WHEELER}), False, model="zone-model"),
     )
-    settings = CameraDetection(max_tiles=64, headroom=0.02)
+    settings = CameraDetection(max_tiles=64, headroom=0.02, full_frame=False)
     cameras = SiteCameras({"cam-z": CameraZones("cam-z", 1920, 1080, zones, settings)})
     pipeline = _pipeline(main, cameras=cameras, models={"zone-model": other})
     outcome = pipeline.process([make_frame("cam-z", 0, [FAR_BIKE], size=(1920, 1080))])[0]

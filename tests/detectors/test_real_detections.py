@@ -20,7 +20,7 @@ from detectors.backends.onnx_runtime import OnnxRuntimeBackend, choose_providers
 from detectors.boxes import box_iou
 from detectors.class_map import ObjectKind
 from detectors.models.cache import ModelFiles, asset_cache_dir
-from detectors.models.registry import get_model_spec
+from detectors.models.registry import CENTERNET_MODEL_ID, get_model_spec
 from gridwatch.detections import Detections
 
 TWO_WHEELERS = Path(__file__).resolve().parents[3] / "shared" / "data" / "footage" / "two-wheelers"
@@ -39,7 +39,7 @@ BUS_JPG_OBJECTS = [
 
 @pytest.fixture(scope="module")
 def backend() -> OnnxRuntimeBackend:
-    spec = get_model_spec()
+    spec = get_model_spec(CENTERNET_MODEL_ID)  # these figures are CenterNet's; SSD has tests of its own
     files = ModelFiles.of(spec)
     if not files.is_built(verify=False):
         pytest.skip(f"model {spec.id} is not built in {files.root}: run `gridwatch models build`")

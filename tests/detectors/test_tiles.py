@@ -35,13 +35,13 @@ def _covered(plan: TilePlan, region: tuple[float, float, float, float]) -> bool:
 
 
 def test_no_zones_or_tiles_off_is_the_whole_frame() -> None:
-    assert plan_tiles([], W, H, _input(512), CameraDetection()).views == ((0, 0, W, H),)
+    assert plan_tiles([], W, H, _input(512), CameraDetection(full_frame=False)).views == ((0, 0, W, H),)
     off = CameraDetection(zone_tiles=False)
     assert plan_tiles([(STRIP, None)], W, H, _input(512), off).views == ((0, 0, W, H),)
 
 
 def test_a_small_zone_gets_one_tile_at_model_resolution_with_headroom() -> None:
-    plan = plan_tiles([(DOOR, None)], W, H, _input(300), CameraDetection(headroom=0.1))
+    plan = plan_tiles([(DOOR, None)], W, H, _input(300), CameraDetection(headroom=0.1, full_frame=False))
     ((x1, y1, x2, y2),) = plan.views
     assert (x2 - x1, y2 - y1) == (300, 300), "one model input of frame pixels: objects at their own size"
     (region,) = zone_regions([DOOR], W, H, 0.1)
@@ -50,7 +50,7 @@ def test_a_small_zone_gets_one_tile_at_model_resolution_with_headroom() -> None:
 
 
 def test_a_wide_zone_is_covered_by_overlapping_tiles_within_the_frame() -> None:
-    settings = CameraDetection(headroom=0.15, tile_overlap=0.25, max_tiles=16)
+    settings = CameraDetection(headroom=0.15, tile_overlap=0.25, max_tiles=16, full_frame=False)
     plan = plan_tiles([(STRIP, None)], W, H, _input(512), settings)
     assert 2 <= len(plan.views) <= 16
     assert all(0 <= x1 < x2 <= W and 0 <= y1 < y2 <= H for x1, y1, x2, y2 in plan.views)
@@ -63,7 +63,7 @@ def test_a_wide_zone_is_covered_by_overlapping_tiles_within_the_frame() -> None:
 
 
 def test_the_tile_count_is_capped_by_covering_at_a_lower_scale() -> None:
-    settings = CameraDetection(tile_scale=2.0, max_tiles=3)
+    settings = CameraDetection(tile_scale=2.0, max_tiles=3, full_frame=False)
     plan = plan_tiles([(STRIP, None)], W, H, _input(512), settings)
     assert len(plan.views) <= 3
     (region,) = zone_regions([STRIP], W, H, settings.headroom)
@@ -124,7 +124,7 @@ def test_a_result_per_view_is_required() -> None:
 
 
 def test_a_static_region_in_a_zone_gets_a_magnified_view() -> None:
-    settings = CameraDetection(zoom_static=1, zoom=2.5)
+    settings = CameraDetection(zoom_static=1, zoom=2.5, full_frame=False)
     plan = plan_tiles([(STRIP, None)], W, H, _input(512), settings)
     bike = (1000.0, 900.0, 1030.0, 950.0)  # 30 x 50 px, standing in the strip
     zoomed = zoom_views([bike, (1500.0, 880.0, 1520.0, 900.0)], plan, _input(512), settings)
@@ -135,16 +135,19 @@ def test_a_static_region_in_a_zone_gets_a_magnified_view() -> None:
 
 
 def test_regions_outside_the_zone_tiles_or_zoom_off_add_nothing() -> None:
-    plan = plan_tiles([(STRIP, None)], W, H, _input(512), CameraDetection())
+    plan = plan_tiles([(STRIP, None)], W, H, _input(512), CameraDetection(full_frame=False))
     sky = (900.0, 50.0, 960.0, 120.0)
-    assert zoom_views([sky], plan, _input(512), CameraDetection()).views == plan.views
+    assert zoom_views([sky], plan, _input(512), CameraDetection(full_frame=False)).views == plan.views
     bike = (1000.0, 900.0, 1030.0, 950.0)
-    assert zoom_views([bike], plan, _input(512), CameraDetection(zoom_static=0)).views == plan.views
+    assert (
+        zoom_views([bike], plan, _input(512), CameraDetection(zoom_static=0, full_frame=False)).views
+        == plan.views
+    )
 
 
 def test_a_zone_with_its_own_model_gets_tiles_sized_for_that_model() -> None:
     sizes = {None: 512, "ssdlite-mobilenetv2-coco90": 300}
-    settings = CameraDetection(headroom=0.05, max_tiles=16)
+    settings = CameraDetection(headroom=0.05, max_tiles=16, full_frame=False)
     plan = plan_tiles(
         [(STRIP, None), (DOOR, "ssdlite-mobilenetv2-coco90")], W, H, sizes.__getitem__, settings
     )

@@ -24,7 +24,7 @@ from detectors.backends.registry import runtime_options
 from detectors.boxes import box_iou
 from detectors.class_map import ClassMap
 from detectors.models.cache import ModelFiles, asset_cache_dir
-from detectors.models.registry import DEFAULT_MODEL_ID, SSD_MODEL_ID, get_model_spec
+from detectors.models.registry import CENTERNET_MODEL_ID, SSD_MODEL_ID, get_model_spec
 from gridwatch.detections import Detections, ObjectKind
 
 
@@ -180,7 +180,7 @@ def test_an_ensemble_refuses_members_that_give_a_class_two_meanings() -> None:
 
 def test_ensemble_ids_name_two_or_more_different_models() -> None:
     assert ensemble_members("ensemble:a+b") == ("a", "b")
-    assert ensemble_members(DEFAULT_MODEL_ID) is None
+    assert ensemble_members(CENTERNET_MODEL_ID) is None
     for bad in ("ensemble:a", "ensemble:a+", "ensemble:a+a"):
         with pytest.raises(ValueError, match="ensemble"):
             ensemble_members(bad)
@@ -203,9 +203,9 @@ def _asset(name: str) -> NDArray[np.uint8]:
 
 
 def test_a_rescored_catalogue_model_reports_the_same_boxes_above_its_own_threshold() -> None:
-    _built_or_skip(DEFAULT_MODEL_ID, SSD_MODEL_ID)
+    _built_or_skip(CENTERNET_MODEL_ID, SSD_MODEL_ID)
     images = [_asset("bus.jpg"), _asset("leuvenB.jpg")]
-    for model_id in (DEFAULT_MODEL_ID, SSD_MODEL_ID):
+    for model_id in (CENTERNET_MODEL_ID, SSD_MODEL_ID):
         backend = open_backend(BackendChoice(model_id=model_id, runtime=runtime_options("onnxruntime")))
         low = RescoredBackend(backend, 0.05)
         for own, lowered in zip(backend.detect_batch(images), low.detect_batch(images), strict=True):
@@ -214,11 +214,11 @@ def test_a_rescored_catalogue_model_reports_the_same_boxes_above_its_own_thresho
 
 
 def test_open_backend_opens_an_ensemble_id_on_the_chosen_runtime() -> None:
-    _built_or_skip(DEFAULT_MODEL_ID, SSD_MODEL_ID)
-    model_id = f"ensemble:{DEFAULT_MODEL_ID}+{SSD_MODEL_ID}"
+    _built_or_skip(CENTERNET_MODEL_ID, SSD_MODEL_ID)
+    model_id = f"ensemble:{CENTERNET_MODEL_ID}+{SSD_MODEL_ID}"
     backend = open_backend(BackendChoice(model_id=model_id, runtime=runtime_options("onnxruntime")))
     assert isinstance(backend, EnsembleBackend) and backend.model_id == model_id
-    assert [m.model_id for m in backend.members] == [DEFAULT_MODEL_ID, SSD_MODEL_ID]
+    assert [m.model_id for m in backend.members] == [CENTERNET_MODEL_ID, SSD_MODEL_ID]
     (found,) = backend.detect_batch([_asset("bus.jpg")])
     buses = found.of_kinds(ObjectKind.VEHICLE)
     assert buses.class_name == ("bus",)

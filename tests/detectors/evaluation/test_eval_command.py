@@ -15,10 +15,10 @@ import pytest
 from app.cli.main import main
 from detectors.evaluation.plot import COLOURS
 from detectors.models.cache import ModelFiles, asset_cache_dir
-from detectors.models.registry import DEFAULT_MODEL_ID, SSD_MODEL_ID, catalogue, get_model_spec
+from detectors.models.registry import CENTERNET_MODEL_ID, SSD_MODEL_ID, catalogue, get_model_spec
 
 TWO_WHEELERS = Path(__file__).resolve().parents[4] / "shared" / "data" / "footage" / "two-wheelers"
-ENSEMBLE = f"ensemble:{DEFAULT_MODEL_ID}+{SSD_MODEL_ID}"
+ENSEMBLE = f"ensemble:{CENTERNET_MODEL_ID}+{SSD_MODEL_ID}"
 
 
 def _result(report: dict[str, Any], model_id: str, kind: str, iou: float) -> dict[str, Any]:
@@ -136,7 +136,7 @@ def test_eval_with_bad_labels_exits_2_naming_the_file(
 
 
 def _built_models_or_skip() -> None:
-    for model_id in (DEFAULT_MODEL_ID, SSD_MODEL_ID):
+    for model_id in (CENTERNET_MODEL_ID, SSD_MODEL_ID):
         files = ModelFiles.of(get_model_spec(model_id))
         if not files.is_built(verify=False):
             pytest.skip(f"{model_id} is not built in {files.root}: run `gridwatch models build`")
@@ -190,7 +190,7 @@ def test_eval_runs_every_catalogue_model_and_their_ensemble_on_real_photos(tmp_p
 
 # Measured with `gridwatch models eval` on the team's photos (ONNX Runtime), two-wheelers found at IoU 0.3
 # at each model's operating threshold, of 27 (detectors/README.md); a margin of two for other runtimes.
-MEASURED_FOUND = {DEFAULT_MODEL_ID: 20, SSD_MODEL_ID: 21, ENSEMBLE: 23}
+MEASURED_FOUND = {CENTERNET_MODEL_ID: 20, SSD_MODEL_ID: 21, ENSEMBLE: 23}
 MARGIN = 2
 
 
@@ -214,7 +214,7 @@ def test_team_photos_two_wheeler_recall_holds(tmp_path: Path) -> None:
         m["model_id"]: _bucket(_result(report, m["model_id"], "two_wheeler", 0.3))["found"]
         for m in report["models"]
     }
-    assert _bucket(_result(report, DEFAULT_MODEL_ID, "two_wheeler", 0.3))["labelled"] == 27
+    assert _bucket(_result(report, CENTERNET_MODEL_ID, "two_wheeler", 0.3))["labelled"] == 27
     for model_id, measured in MEASURED_FOUND.items():
         assert found[model_id] >= measured - MARGIN, (model_id, found)
     best = max(MEASURED_FOUND.values())

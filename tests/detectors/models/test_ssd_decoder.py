@@ -106,7 +106,7 @@ def test_the_runnable_model_decodes_each_image_of_a_batch() -> None:
 def test_catalogue_entries_pair_decoder_and_settings() -> None:
     spec = get_model_spec(SSD_MODEL_ID)
     assert spec.licence.spdx == "Apache-2.0" and spec.source.version == "1.0.6"
-    assert get_model_spec().id == "centernet-coco80", "the default model stays CenterNet"
+    assert get_model_spec().id == SSD_MODEL_ID, "the default model is the one models eval measures best"
     with pytest.raises(ValueError, match="SsdDecoderConfig"):
         spec.model_validate({**spec.model_dump(), "decoder_defaults": CenterNetDecoderConfig()})
     with pytest.raises(ValueError, match="score_columns"):
