@@ -151,7 +151,7 @@ def _tiles(
     settings: CameraDetection,
 ) -> list[Rect]:
     """Square tiles covering ``regions``, at most ``max_tiles`` (a lower scale until they fit)."""
-    side = max(16, round(input_size / settings.tile_scale))
+    side = max(16, round(input_size / settings.scale_for(width)))
     while True:
         tiles: list[Rect] = []
         for x1, y1, x2, y2 in regions:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, PositiveInt, StringConstraints
+from pydantic import AfterValidator, Field, PositiveInt, StringConstraints, field_validator
 
 from gridwatch.config.geometry import Point, polygon_problem
 from gridwatch.config.models_common import ConfigModel, GeoPoint, Identifier
@@ -101,12 +101,11 @@ class CameraDetection(ConfigModel):
         "context outside the zones (with the default SSD model, one more run of a quarter of CenterNet's "
         "cost); always on for a camera without zones or with zone_tiles off.",
     )
-    tile_scale: float = Field(
-        default=1.0,
-        gt=0.1,
-        le=4.0,
-        description="Model-input pixels per frame pixel in a tile: 1 keeps objects at frame size; 2 "
-        "magnifies them twice (smaller tiles, more of them).",
+    tile_scale: float | Literal["auto"] = Field(
+        default="auto",
+        description="Model-input pixels per frame pixel in a tile (0.1-4): 1 keeps objects at frame size, 2 "
+        "magnifies them twice (smaller tiles, more of them); auto: as many as a 1920 px wide frame has "
+        "(ingest publishes 1080p cameras at 960 px: 2), at most 4.",
     )
     tile_overlap: float = Field(
         default=0.25,
@@ -123,7 +122,7 @@ class CameraDetection(ConfigModel):
         "in a zone by their bottom edge and reach up from it.",
     )
     max_tiles: int = Field(
-        default=6,
+        default=12,
         ge=1,
         le=64,
         description="Most tiles per frame; a zone needing more is covered at a lower scale (bounded cost).",
@@ -142,6 +141,25 @@ class CameraDetection(ConfigModel):
         description="The zoomed view of a static region is this many times its larger side (context around "
         "it), shown to the model at its own resolution (magnified when smaller).",
     )
+
+    @field_validator("tile_scale")
+    @classmethod
+    def _scale_in_range(cls, value: float | str) -> float | str:
+        if isinstance(value, float | int) and not 0.1 < value <= 4.0:
+            raise ValueError(f"tile_scale must be auto or a number above 0.1 and at most 4, got {value}")
+        return value
+
+    def scale_for(self, frame_width: int) -> float:
+        """Model-input pixels per frame pixel in a tile of a ``frame_width`` px wide frame."""
+        if self.tile_scale == "auto":
+            return min(AUTO_SCALE_MAX, max(1.0, AUTO_SCALE_WIDTH / frame_width))
+        return float(self.tile_scale)
+
+
+#: ``tile_scale: auto`` magnifies frames to this width's pixels (a 1080p camera's native size) ...
+AUTO_SCALE_WIDTH = 1920
+#: ... but never more than this.
+AUTO_SCALE_MAX = 4.0
 
 
 class Camera(ConfigModel):

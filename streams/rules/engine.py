@@ -13,7 +13,7 @@ from datetime import tzinfo
 import numpy as np
 
 from gridwatch.config import Camera, SiteConfig
-from gridwatch.detections import STATIC_FOREGROUND_CLASS, Detections
+from gridwatch.detections import STATIC_FOREGROUND_CLASS, Detections, ObjectKind
 from gridwatch.messages.detections import FrameDetections
 from gridwatch.messages.incidents import Incident
 from streams.rules import episode
@@ -100,7 +100,8 @@ class CameraRules:
             return ended
         objects, persons = spec.logic.select(spec, detections)
         static = self._static(detections) if spec.rule.static_support else None
-        state.objects = track(state.objects, objects, now, spec.matching, static)
+        passers_by = detections.of_kinds(ObjectKind.PERSON)
+        state.objects = track(state.objects, objects, now, spec.matching, static, passers_by)
         if len(persons) or state.persons:
             state.persons = track(state.persons, persons, now, spec.matching)
         inertia = spec.rule.inertia

@@ -15,18 +15,23 @@ from streams.rules.state import ZoneRuleState
 from streams.rules.tuning import RuleTuning
 from streams.rules.zones import Offender, ZoneRuleSpec
 
+#: A rider's head and shoulders rise above the vehicle by at least this share of the vehicle's height; a
+#: "person" box no taller than the vehicle's own is the vehicle seen twice (one object, two classes).
+RIDER_ABOVE = 0.2
+
 
 def ridden(vehicle: BoxXYXY, persons: Sequence[BoxXYXY], min_overlap: float) -> bool:
     """Whether someone rides the vehicle: a person's box covers enough of it, centred over it, with the
-    person's feet (box bottom) in the vehicle's lower half."""
+    person's feet (box bottom) in the vehicle's lower half and their top well above the vehicle's."""
     x1, y1, x2, y2 = vehicle
     area = (x2 - x1) * (y2 - y1)
     if area <= 0:
         return False
     middle = (y1 + y2) / 2
+    above = y1 - RIDER_ABOVE * (y2 - y1)
     for person in persons:
         centre = (person[0] + person[2]) / 2
-        over = x1 <= centre <= x2 and person[3] >= middle and person[1] < middle
+        over = x1 <= centre <= x2 and person[3] >= middle and person[1] < above
         if over and intersection_area(vehicle, person) / area >= min_overlap:
             return True
     return False

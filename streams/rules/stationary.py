@@ -39,6 +39,7 @@ class Matching:
     forget_after_s: float
     same_look: float = 0.0  # least colour similarity of one object's sightings; 0: position only
     static_cover: float = 0.5  # share of a candidate's box static foreground must cover to count as evidence
+    occluded_cover: float = 0.3  # share of a candidate's box a passer-by must cover to hide it
 
 
 def track(
@@ -47,9 +48,12 @@ def track(
     now: float,
     how: Matching,
     static: Detections | None = None,
+    occluders: Detections | None = None,
 ) -> list[Candidate]:
-    """The candidates after one sample at ``now`` with ``found`` (the objects of interest in the zone) and
-    the frame's static-foreground boxes ``static`` (evidence for candidates no detection continues)."""
+    """The candidates after one sample at ``now`` with ``found`` (the objects of interest in the zone), the
+    frame's static-foreground boxes ``static`` (evidence for candidates no detection continues) and the boxes
+    that may hide a candidate, ``occluders`` (people walking past: a sample where one covers a candidate that
+    nothing else shows says nothing about it either way)."""
     boxes = found.boxes()
     looks = found.looks
     pairs = sorted(
@@ -72,15 +76,21 @@ def track(
         matched_boxes.add(bi)
         _follow(candidates[ci], boxes[bi], _look_of(looks, bi), now, how.move_tolerance)
     blobs = [] if static is None else static.boxes()
+    hiding = [] if occluders is None else occluders.boxes()
     kept: list[Candidate] = []
     for ci, candidate in enumerate(candidates):
         if ci not in matched_candidates:
-            candidate.samples += 1
             if _covered(candidate.box, blobs, how.static_cover):
+                candidate.samples += 1
                 candidate.support += 1
                 candidate.missed = 0
                 candidate.last_seen = now
+            elif _covered(candidate.box, hiding, how.occluded_cover):
+                # Hidden this time: neither evidence nor absence (but forgotten when hidden too long).
+                if now - candidate.last_seen > how.forget_after_s:
+                    continue
             else:
+                candidate.samples += 1
                 candidate.missed += 1
                 unconfirmed_gone = not candidate.confirmed(how.inertia) and candidate.missed >= how.inertia
                 if unconfirmed_gone or now - candidate.last_seen > how.forget_after_s:

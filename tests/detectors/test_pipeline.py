@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import cv2
@@ -98,12 +99,26 @@ def test_split_evenly(count: int, streams: int, max_part: int, sizes: list[int])
     assert [i for p in parts for i in p] == list(range(count))
 
 
+def _whole_frames(cameras: SiteCameras) -> SiteCameras:
+    """The cameras detecting on whole frames (the fake model needs boxes whole, never cut by tiles)."""
+    return SiteCameras(
+        {
+            camera_id: dataclasses.replace(zones, detection=CameraDetection(zone_tiles=False))
+            for camera_id in cameras.ids()
+            if (zones := cameras.get(camera_id)) is not None
+        }
+    )
+
+
 def test_evidence_for_frames_with_a_watched_object_in_a_zone_only(site: SiteConfig, tmp_path: Path) -> None:
     settings = EvidenceSettings(policy=EvidencePolicy.RELEVANT, directory=tmp_path)
     writer = EvidenceWriter(settings, LocalFolderStore(tmp_path), AsciiLabelPainter())
     metrics = DetectMetrics()
     pipeline = _pipeline(
-        BrightBoxBackend(), cameras=SiteCameras.from_site(site), evidence=writer, metrics=metrics
+        BrightBoxBackend(),
+        cameras=_whole_frames(SiteCameras.from_site(site)),
+        evidence=writer,
+        metrics=metrics,
     )
     inside = make_frame("cam-0001", 7, [BIKE_IN_ZONE], size=SMALL)
     outside = make_frame("cam-0001", 8, [BIKE_OUTSIDE], size=SMALL)

@@ -160,3 +160,14 @@ def test_a_zone_with_its_own_model_gets_tiles_sized_for_that_model() -> None:
     camera_model = CameraDetection(model="ssdlite-mobilenetv2-coco90", zone_tiles=False)
     whole = plan_tiles([(STRIP, None)], W, H, sizes.__getitem__, camera_model)
     assert whole.views == ((0, 0, W, H),) and whole.models == ("ssdlite-mobilenetv2-coco90",)
+
+
+@pytest.mark.parametrize(("width", "scale"), [(1920, 1.0), (960, 2.0), (480, 4.0), (320, 4.0), (2560, 1.0)])
+def test_auto_scale_magnifies_frames_to_a_1080p_cameras_pixels(width: int, scale: float) -> None:
+    assert CameraDetection().scale_for(width) == scale
+    assert CameraDetection(tile_scale=1.5).scale_for(width) == 1.5
+
+
+def test_a_tile_scale_out_of_range_is_refused() -> None:
+    with pytest.raises(ValueError, match="tile_scale must be auto or a number above 0.1 and at most 4"):
+        CameraDetection(tile_scale=6.0)
