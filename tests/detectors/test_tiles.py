@@ -169,5 +169,5 @@ def test_auto_scale_magnifies_frames_to_a_1080p_cameras_pixels(width: int, scale
 
 
 def test_a_tile_scale_out_of_range_is_refused() -> None:
-    with pytest.raises(ValueError, match="tile_scale must be auto or a number above 0.1 and at most 4"):
+    with pytest.raises(ValueError, match=r"tile_scale must be auto or a number above 0\.1 and at most 4"):
         CameraDetection(tile_scale=6.0)
