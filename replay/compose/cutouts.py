@@ -132,6 +132,45 @@ def soft_mask(image: Image, box: BoxXYXY, exclude: tuple[BoxXYXY, ...] = ()) -> 
     return full
 
 
+#: Colours of the surroundings a pixel must differ from (Lab distance) to count as the object's.
+COLOUR_DISTANCE = 18.0
+#: Colour clusters that model the surroundings.
+SURROUNDING_COLOURS = 6
+
+
+def contrast_mask(image: Image, box: BoxXYXY, exclude: tuple[BoxXYXY, ...] = ()) -> Image:
+    """The object's mask (0..255, feathered) inside ``box``, over the whole of ``image``: the pixels whose
+    colour none of the surroundings' main colours comes near (k-means over a ring around the box, in Lab).
+
+    The second try where GrabCut fails on a see-through bicycle: its dark tyres and frame differ from the
+    wall, grass or pavement around it, and the background seen through the wheels is the surroundings'."""
+    height, width = image.shape[:2]
+    x1, y1, x2, y2 = (round(v) for v in box)
+    x1, y1, x2, y2 = max(0, x1), max(0, y1), min(width, x2), min(height, y2)
+    cx1, cy1, cx2, cy2 = _grow((x1, y1, x2, y2), CONTEXT, width, height)
+    lab = cv2.cvtColor(image[cy1:cy2, cx1:cx2], cv2.COLOR_BGR2LAB).astype(np.float32)
+    ring = np.ones(lab.shape[:2], bool)
+    ring[y1 - cy1 : y2 - cy1, x1 - cx1 : x2 - cx1] = False
+    samples = lab[ring]
+    if len(samples) < SURROUNDING_COLOURS * 4:
+        return np.zeros((height, width), np.uint8)
+    criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 0.5)
+    labels = np.zeros((len(samples), 1), np.int32)
+    _compactness, _labels, centres = cv2.kmeans(
+        np.ascontiguousarray(samples), SURROUNDING_COLOURS, labels, criteria, 2, cv2.KMEANS_PP_CENTERS
+    )
+    inside = lab[y1 - cy1 : y2 - cy1, x1 - cx1 : x2 - cx1]
+    nearest = np.min(np.linalg.norm(inside[:, :, None, :] - centres[None, None, :, :], axis=3), axis=2)
+    hard = np.where(nearest > COLOUR_DISTANCE, 255, 0).astype(np.uint8)
+    for ex1, ey1, ex2, ey2 in exclude:
+        hard[max(0, int(ey1) - y1) : max(0, int(ey2) - y1), max(0, int(ex1) - x1) : max(0, int(ex2) - x1)] = 0
+    hard = _clean(hard)
+    soft = cv2.GaussianBlur(hard, (0, 0), max(0.7, max(x2 - x1, y2 - y1) / 200))
+    full = np.zeros((height, width), np.uint8)
+    full[y1:y2, x1:x2] = soft
+    return full
+
+
 def box_mask(height: int, width: int) -> Image:
     """A feathered rounded box over a whole crop: the fallback mask where GrabCut cannot separate the object
     (thin see-through bicycles on a busy background): the object comes with a little of its surroundings."""
@@ -146,9 +185,9 @@ def box_mask(height: int, width: int) -> Image:
 
 
 def cut_out(obj: LabelledObject, image: Image, cutout_id: str) -> Cutout:
-    """The cut-out of ``obj`` from its (already read) photo: GrabCut's mask, or a soft box where GrabCut
-    covers too little or too much of the box, or lost the object's base (it would float above its
-    shadow)."""
+    """The cut-out of ``obj`` from its (already read) photo: GrabCut's mask; where it covers too little or
+    too much of the box, or lost the object's base (it would float above its shadow), the pixels that differ
+    from the surroundings' colours (:func:`contrast_mask`); where that fails too, a soft box."""
     mask = soft_mask(image, obj.box, obj.exclude)
     x1, y1, x2, y2 = (round(v) for v in obj.box)
     x1, y1 = max(0, x1), max(0, y1)
@@ -159,6 +198,11 @@ def cut_out(obj: LabelledObject, image: Image, cutout_id: str) -> Cutout:
     method = "grabcut"
     base = alpha[int(alpha.shape[0] * (1 - BASE_ROWS)) :]
     grounded = base.size > 0 and float((base > 127).mean()) >= MIN_BASE_FILL
+    if not MIN_FILL <= fill <= MAX_FILL or not grounded:
+        alpha, method = contrast_mask(image, obj.box, obj.exclude)[y1:y2, x1:x2], "contrast"
+        fill = float((alpha > 127).mean())
+        base = alpha[int(alpha.shape[0] * (1 - BASE_ROWS)) :]
+        grounded = base.size > 0 and float((base > 127).mean()) >= MIN_BASE_FILL
     if not MIN_FILL <= fill <= MAX_FILL or not grounded:
         alpha, method = box_mask(y2 - y1, x2 - x1), "box"
         fill = float((alpha > 127).mean())

@@ -232,3 +232,21 @@ def test_the_cli_composes_from_a_scenario_file(world: World, tmp_path: Path) -> 
     args = parser.parse_args([*base, "--auto", "2", "--duration", "5m", "--out", str(tmp_path / "p"),
                               "--objects", "chair"])  # fmt: skip
     assert args.handler(args) == 2  # no chair in the library
+
+
+def test_the_contrast_mask_takes_the_object_and_leaves_the_surroundings_seen_through_it() -> None:
+    """A dark wheel (a ring) and frame on a two-coloured pavement: the mask covers the ring and the frame,
+    not the pavement around them nor the pavement seen through the ring."""
+    from replay.compose.cutouts import contrast_mask
+
+    rng = np.random.default_rng(4)
+    image = np.where(rng.random((200, 300, 1)) < 0.5, [150, 150, 150], [120, 140, 170]).astype(np.uint8)
+    cv2.circle(image, (120, 130), 40, (20, 20, 20), 8)  # the tyre
+    cv2.line(image, (120, 130), (200, 90), (30, 30, 200), 6)  # the frame
+    mask = contrast_mask(image, (70.0, 80.0, 220.0, 180.0))
+    ring = np.zeros(image.shape[:2], np.uint8)
+    cv2.circle(ring, (120, 130), 40, 255, 8)
+    assert (mask[ring > 0] > 127).mean() > 0.9, "the tyre is the object's"
+    assert mask[135:150, 95:110].max() < 128, "the pavement seen through the wheel is not"
+    assert mask[:70].max() == 0 and mask[:, :60].max() == 0, "nothing outside the box"
+    assert (mask[80:180, 70:220] > 127).mean() < 0.3
