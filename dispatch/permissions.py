@@ -4,7 +4,8 @@
 - a leader (微网格长) sees the cases of their micro-grid and may verify, return, reject, transfer, escalate,
   close, reopen and rate them (and accept and handle the ones assigned to them);
 - a department's staff see the cases that reached their department;
-- a worker (微网格员) sees the tasks assigned to them (and the ones they handled), and changes only those.
+- a worker (微网格员) sees the tasks assigned to them (and the ones they handled), and changes only those;
+- photos go to a case that is not final, from its assignee or a leader or operator who sees it.
 The system (timers, the camera re-check) may do anything the state allows.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from dispatch.domain.actors import Actor
 from dispatch.domain.errors import CaseNotFoundError, NotAllowedError
-from dispatch.domain.states import Action
+from dispatch.domain.states import FINAL_STATES, Action
 from dispatch.persistence.case_tables import CaseRecord
 from gridwatch.config import Person, Role
 
@@ -72,3 +73,15 @@ def require_allowed(actor: Actor, action: Action, case: CaseRecord) -> None:
         f"a {person.role.value} may not {action.value} case {case.id}; "
         "ask the micro-grid leader or an operator"
     )
+
+
+def require_may_add_photo(actor: Actor, case: CaseRecord) -> Person:
+    """The person adding a photo to ``case``; :class:`CaseNotFoundError` when they may not see it,
+    :class:`NotAllowedError` unless they are its assignee, a leader or an operator, or when it is final."""
+    require_visible(actor, case)
+    person = actor.person
+    if person is None or (case.assignee_id != person.id and person.role not in (Role.LEADER, Role.OPERATOR)):
+        raise NotAllowedError(f"only the assignee ({case.assignee_id}) may add photos to case {case.id}")
+    if case.state in FINAL_STATES:
+        raise NotAllowedError(f"case {case.id} is {case.state.value}; it takes no more photos")
+    return person

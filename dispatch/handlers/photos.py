@@ -1,6 +1,9 @@
 """Handler of a photo upload: check who may add it and that the case still takes photos, check the bytes are
 a real JPEG or PNG, write the file, and record the row, in one unit of work.
 
+The API checks the same right before it reads the upload's body (a refused upload is never read); this
+handler checks it again, since the case may have moved on while the body arrived.
+
 No transaction is held while the image is decoded and its file written: the checks read the case, the
 transaction ends, the slow part runs, and a second short transaction checks the case again and inserts the
 row (the file comes first: a failed insert leaves a file no row names, never a row without its file).
@@ -9,27 +12,17 @@ row (the file comes first: a failed insert leaves a file no row names, never a r
 from __future__ import annotations
 
 from dispatch.domain.commands import AddPhoto
-from dispatch.domain.errors import NotAllowedError
-from dispatch.domain.states import FINAL_STATES
 from dispatch.ids import new_photo_id
-from dispatch.permissions import require_visible
+from dispatch.permissions import require_may_add_photo
 from dispatch.persistence.case_tables import CaseRecord, PhotoRecord
 from dispatch.photos import PhotoRejectedError, check_photo
 from dispatch.unit_of_work import UnitOfWork
-from gridwatch.config import Person, Role
+from gridwatch.config import Person
 
 
 def _may_add(uow: UnitOfWork, command: AddPhoto) -> tuple[CaseRecord, Person]:
     case = uow.case(command.case_id)
-    require_visible(command.actor, case)
-    person = command.actor.person
-    if person is None or (case.assignee_id != person.id and person.role not in (Role.LEADER, Role.OPERATOR)):
-        raise NotAllowedError(
-            f"only the assignee ({case.assignee_id}) may add photos to case {command.case_id}"
-        )
-    if case.state in FINAL_STATES:
-        raise NotAllowedError(f"case {command.case_id} is {case.state.value}; it takes no more photos")
-    return case, person
+    return case, require_may_add_photo(command.actor, case)
 
 
 def add_photo(command: AddPhoto, uow: UnitOfWork) -> PhotoRecord:
