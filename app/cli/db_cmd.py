@@ -56,7 +56,8 @@ def register(subparsers: Subparsers) -> None:
 
     sync_parser = commands.add_parser(
         "sync-site",
-        help="copy grids, cameras, people, rosters and event classes from a site file into the database",
+        help="copy grids, cameras, people, departments and event classes from a site file into the database "
+        "(what left the file is kept, inactive, so old cases still name it)",
     )
     sync_parser.add_argument("site_file", type=Path, metavar="SITE.yaml", help="the site configuration")
     _add_url_argument(sync_parser)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy.orm import Session
 
 from dispatch.api.auth import CurrentPerson, as_actor
 from dispatch.api.context import ApiContext, Ctx
@@ -21,7 +20,6 @@ from dispatch.api.schemas import (
     case_detail,
     case_summary,
 )
-from dispatch.class_names import class_names
 from dispatch.domain import commands as c
 from dispatch.domain.states import CaseState
 from dispatch.permissions import require_visible
@@ -31,19 +29,12 @@ from gridwatch.config import Person
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 
 
-def class_name(ctx: ApiContext, session: Session, code: str) -> str:
-    """The name of class ``code``, also for a class no longer configured (see :mod:`dispatch.class_names`)."""
-    return class_names(ctx.core.site, session, code).name
-
-
 def read_case(ctx: ApiContext, person: Person, case_id: str) -> CaseDetail:
     """A case with everything recorded about it (404 when the person may not see it)."""
     with ctx.core.unit_of_work() as uow:
         case = uow.case(case_id)
         require_visible(as_actor(person), case)
-        return case_detail(
-            case_bundle(uow.session, case), class_name(ctx, uow.session, case.class_code), ctx.evidence
-        )
+        return case_detail(case_bundle(uow.session, case), ctx.names(uow.session), ctx.evidence)
 
 
 @router.get("", response_model=list[CaseSummary], summary="Cases I may see, newest first")
@@ -66,7 +57,8 @@ def get_cases(
             limit=limit,
             offset=offset,
         )
-        return [case_summary(case, class_name(ctx, session, case.class_code), ctx.evidence) for case in rows]
+        names = ctx.names(session)
+        return [case_summary(case, names, ctx.evidence) for case in rows]
 
 
 @router.get("/{case_id}", response_model=CaseDetail, summary="A case with evidence, history, photos, ratings")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.orm import Session
 
 from dispatch.camera_status import CameraStatusBoard
 from dispatch.core import DispatchCore
@@ -14,6 +15,7 @@ from dispatch.evidence import EvidenceFolder
 from dispatch.photos import PhotoStore
 from dispatch.push_subscriptions import SubscriptionStore
 from dispatch.rating_links import RatingLinkSigner
+from dispatch.site_names import SiteNames
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,10 @@ class ApiContext:
     def subscriptions(self) -> SubscriptionStore:
         """The Web Push subscription store on the core's database."""
         return SubscriptionStore(self.core.session_factory, self.core.clock)
+
+    def names(self, session: Session) -> SiteNames:
+        """Names of what cases refer to, for one request (see :mod:`dispatch.site_names`)."""
+        return SiteNames(self.core.site, session)
 
 
 def get_context(request: Request) -> ApiContext:

@@ -9,7 +9,6 @@ from fastapi import APIRouter
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from dispatch.api.auth import CurrentPerson, StreamPerson
-from dispatch.api.cases import class_name
 from dispatch.api.context import Ctx
 from dispatch.api.schemas import CaseSummary, MeOut, case_summary
 from dispatch.queries import my_tasks
@@ -35,10 +34,8 @@ def me(ctx: Ctx, person: CurrentPerson) -> MeOut:
 @router.get("/tasks", response_model=list[CaseSummary], summary="My open tasks, earliest deadline first")
 def tasks(ctx: Ctx, person: CurrentPerson) -> list[CaseSummary]:
     with ctx.core.session_factory() as session:
-        return [
-            case_summary(case, class_name(ctx, session, case.class_code), ctx.evidence)
-            for case in my_tasks(session, person)
-        ]
+        names = ctx.names(session)
+        return [case_summary(case, names, ctx.evidence) for case in my_tasks(session, person)]
 
 
 @router.get(

@@ -15,12 +15,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from dispatch.api.context import ApiContext, Ctx
-from dispatch.class_names import class_names
+from dispatch.api.context import Ctx
 from dispatch.domain.states import CaseState
 from dispatch.persistence.case_tables import CaseRecord
+from dispatch.site_names import SiteNames
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
 
@@ -42,9 +41,9 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
 
-def _request(ctx: ApiContext, session: Session, case: CaseRecord) -> dict[str, Any]:
-    names = class_names(ctx.core.site, session, case.class_code)
-    service_name, agency = names.name, names.department
+def _request(names: SiteNames, case: CaseRecord) -> dict[str, Any]:
+    class_names = names.event_class(case.class_code)
+    service_name, agency = class_names.name, class_names.department
     closed = case.state in CLOSED
     notes = {
         CaseState.REJECTED: "rejected: false alarm",
@@ -138,7 +137,8 @@ def requests(
             query = query.where(CaseRecord.state.in_(CLOSED))
     query = query.order_by(CaseRecord.filed_at.desc()).limit(limit)
     with ctx.core.session_factory() as session:
-        return [_request(ctx, session, case) for case in session.scalars(query)]
+        names = ctx.names(session)
+        return [_request(names, case) for case in session.scalars(query)]
 
 
 @router.get("/requests/{request_id}.{fmt}", summary="GeoReport v2: one service request")
@@ -149,4 +149,4 @@ def request_by_id(ctx: Ctx, request_id: str, fmt: str) -> Any:
         case = session.get(CaseRecord, request_id)
         if case is None:
             return _error(404, f"no service request {request_id}")
-        return [_request(ctx, session, case)]
+        return [_request(ctx.names(session), case)]

@@ -7,7 +7,7 @@ from datetime import timedelta
 from fastapi import APIRouter
 
 from dispatch.api.auth import CurrentPerson, as_actor, require_role
-from dispatch.api.cases import class_name, read_case
+from dispatch.api.cases import read_case
 from dispatch.api.context import Ctx
 from dispatch.api.schemas import CaseDetail, PublicCaseOut, RatingBody, RatingLinkOut
 from dispatch.domain import commands as c
@@ -48,7 +48,7 @@ def public_case(ctx: Ctx, token: str) -> PublicCaseOut:
         case = uow.case(link.case_id)
         return PublicCaseOut(
             case_id=case.id,
-            class_name=class_name(ctx, uow.session, case.class_code),
+            class_name=ctx.names(uow.session).event_class(case.class_code).name,
             place=case.place,
             state=case.state.value,
             expires_at=link.expires_at,

@@ -16,6 +16,8 @@ from dispatch.persistence.case_tables import (
     RatingRecord,
 )
 from dispatch.queries import CaseBundle
+from dispatch.site_names import SiteNames
+from gridwatch.messages import SYSTEM_ACTOR
 
 
 class Body(BaseModel):
@@ -92,12 +94,21 @@ class CaseSummary(Out):
     )
     resolution: str | None = Field(description="handled, self_resolved or false_alarm once final.")
     camera_id: str = Field(description="Camera that saw it.")
+    camera_name: str = Field(
+        description="The camera's name: from the site configuration, else from the synchronised site "
+        "tables (a camera taken out of the site file), else its id."
+    )
     zone_id: str = Field(description="Zone of the camera.")
     micro_grid_id: str = Field(description="Micro-grid it happened in.")
+    micro_grid_name: str = Field(description="The micro-grid's name, found as the camera's.")
     place: str = Field(description="Camera and zone names.")
     lat: float = Field(description="Latitude (WGS-84) of the camera.")
     lon: float = Field(description="Longitude (WGS-84) of the camera.")
     assignee_id: str | None = Field(description="Who holds the task now.")
+    assignee_name: str | None = Field(
+        description="The assignee's name, found as the camera's (someone who left the roster keeps their "
+        "name); None when nobody holds the task."
+    )
     assignee_level: str | None = Field(description="worker, leader or department.")
     department_id: str | None = Field(description="Line department, once escalated there.")
     evidence_url: str | None = Field(description="Latest evidence snapshot.")
@@ -122,6 +133,9 @@ class HistoryOut(Out):
     kind: str = Field(description="What happened.")
     at: datetime = Field(description="When.")
     actor: str = Field(description="Who: a person id, or system.")
+    actor_name: str | None = Field(
+        description="The person's name, found as a case's assignee's; None for the system."
+    )
     from_state: str | None = Field(description="State before.")
     to_state: str | None = Field(description="State after.")
     note: str | None = Field(description="Note.")
@@ -184,21 +198,25 @@ class PublicCaseOut(Out):
     expires_at: datetime = Field(description="When this rating link stops working.")
 
 
-def summary(case: CaseRecord, class_name: str, evidence: EvidenceFolder | None = None) -> dict[str, Any]:
+def summary(case: CaseRecord, names: SiteNames, evidence: EvidenceFolder | None = None) -> dict[str, Any]:
+    """The summary fields of ``case``, naming what it refers to through ``names``."""
     return {
         "id": case.id,
         "incident_id": case.incident_id,
         "class_code": case.class_code,
-        "class_name": class_name,
+        "class_name": names.event_class(case.class_code).name,
         "state": case.state.value,
         "resolution": None if case.resolution is None else case.resolution.value,
         "camera_id": case.camera_id,
+        "camera_name": names.camera(case.camera_id),
         "zone_id": case.zone_id,
         "micro_grid_id": case.micro_grid_id,
+        "micro_grid_name": names.micro_grid(case.micro_grid_id),
         "place": case.place,
         "lat": case.lat,
         "lon": case.lon,
         "assignee_id": case.assignee_id,
+        "assignee_name": None if case.assignee_id is None else names.person(case.assignee_id),
         "assignee_level": None if case.assignee_level is None else case.assignee_level.value,
         "department_id": case.department_id,
         "evidence_url": case.evidence_url,
@@ -215,8 +233,8 @@ def summary(case: CaseRecord, class_name: str, evidence: EvidenceFolder | None =
     }
 
 
-def case_summary(case: CaseRecord, class_name: str, evidence: EvidenceFolder | None = None) -> CaseSummary:
-    return CaseSummary(**summary(case, class_name, evidence))
+def case_summary(case: CaseRecord, names: SiteNames, evidence: EvidenceFolder | None = None) -> CaseSummary:
+    return CaseSummary(**summary(case, names, evidence))
 
 
 def photo_out(photo: PhotoRecord) -> PhotoOut:
@@ -233,12 +251,13 @@ def photo_out(photo: PhotoRecord) -> PhotoOut:
     )
 
 
-def _history(row: CaseHistoryRecord) -> HistoryOut:
+def _history(row: CaseHistoryRecord, names: SiteNames) -> HistoryOut:
     return HistoryOut(
         event_id=row.event_id,
         kind=row.kind.value,
         at=row.at,
         actor=row.actor,
+        actor_name=None if row.actor == SYSTEM_ACTOR else names.person(row.actor),
         from_state=row.from_state,
         to_state=row.to_state,
         note=row.note,
@@ -263,15 +282,15 @@ def _delivery(row: DeliveryRecord) -> DeliveryOut:
     )
 
 
-def case_detail(bundle: CaseBundle, class_name: str, evidence: EvidenceFolder | None = None) -> CaseDetail:
+def case_detail(bundle: CaseBundle, names: SiteNames, evidence: EvidenceFolder | None = None) -> CaseDetail:
     case = bundle.case
     return CaseDetail(
-        **summary(case, class_name, evidence),
+        **summary(case, names, evidence),
         first_evidence_url=case.first_evidence_url,
         first_evidence_view_url=view_url(evidence, case.first_evidence_url),
         boxes=case.boxes,
         handled_note=case.handled_note,
-        history=[_history(row) for row in bundle.history],
+        history=[_history(row, names) for row in bundle.history],
         photos=[photo_out(photo) for photo in bundle.photos],
         ratings=[_rating(row) for row in bundle.ratings],
         deliveries=[_delivery(row) for row in bundle.deliveries],

@@ -1,8 +1,8 @@
 """The dispatch database: tables, engines, migrations, and the copy of the site configuration.
 
 - :mod:`~dispatch.persistence.base`: the declarative base and its constraint naming convention.
-- :mod:`~dispatch.persistence.site_tables`: sites, grids, departments, cameras, people, roster shifts,
-  event classes.
+- :mod:`~dispatch.persistence.site_tables`: grids, departments, cameras, people, event classes (what cases
+  refer to; read for the names of what left the configuration, see :mod:`dispatch.site_names`).
 - :mod:`~dispatch.persistence.engine`: :func:`make_engine` (SQLite by default, PostgreSQL by URL).
 - :mod:`~dispatch.persistence.migrate`: :func:`upgrade` / :func:`downgrade` with the packaged Alembic scripts.
 - :mod:`~dispatch.persistence.site_sync`: :func:`sync_site`, the idempotent upsert of a site configuration.

@@ -7,33 +7,13 @@ gives back, so that an unchanged configuration compares equal to what a previous
 
 from __future__ import annotations
 
-from datetime import time
-from typing import Any, NamedTuple
+from typing import Any
 
 from dispatch.persistence.site_tables import GridLevel, PersonRole
-from gridwatch.config import DailyWindow, GeoJsonMultiPolygon, GeoJsonPolygon, SiteConfig, Weekday
+from gridwatch.config import GeoJsonMultiPolygon, GeoJsonPolygon, SiteConfig
 
 RowValues = dict[str, Any]
 """Column name → value for one row (without ``site_id`` and ``active``, which the sync sets)."""
-
-MINUTES_PER_DAY = 24 * 60
-
-_WEEKDAYS: tuple[Weekday, ...] = tuple(Weekday)
-
-
-class ShiftKey(NamedTuple):
-    """One row of ``roster_shifts``: a person on duty for a grid on an ISO weekday, minutes [start, end)."""
-
-    person_id: str
-    grid_id: str
-    weekday: int
-    start_minute: int
-    end_minute: int
-
-
-def site_values(site: SiteConfig) -> RowValues:
-    """The ``sites`` row of the site."""
-    return {"name": site.site.name, "timezone": site.site.timezone}
 
 
 def department_rows(site: SiteConfig) -> dict[str, RowValues]:
@@ -100,37 +80,6 @@ def event_class_rows(site: SiteConfig) -> dict[str, RowValues]:
         }
         for ec in site.event_classes
     }
-
-
-def roster_shift_keys(site: SiteConfig) -> set[ShiftKey]:
-    """``roster_shifts`` rows: each configured shift on each of its days, split at midnight if it crosses."""
-    keys: set[ShiftKey] = set()
-    for roster in site.rosters:
-        for shift in roster.shifts:
-            keys.update(ShiftKey(shift.person, roster.grid, *part) for part in weekly_spans(shift))
-    return keys
-
-
-def weekly_spans(window: DailyWindow) -> list[tuple[int, int, int]]:
-    """A weekly window as (ISO weekday, start minute, end minute) spans, none crossing midnight.
-
-    ``22:00-06:00`` on Sunday becomes (7, 1320, 1440) and (1, 0, 360).
-    """
-    start, end = _minute_of_day(window.start), _minute_of_day(window.end)
-    spans: list[tuple[int, int, int]] = []
-    for day in window.days:
-        weekday = _WEEKDAYS.index(day) + 1
-        if not window.crosses_midnight:
-            spans.append((weekday, start, end))
-            continue
-        spans.append((weekday, start, MINUTES_PER_DAY))
-        if end > 0:
-            spans.append((weekday % 7 + 1, 0, end))
-    return spans
-
-
-def _minute_of_day(clock: time) -> int:
-    return clock.hour * 60 + clock.minute
 
 
 def _grid(

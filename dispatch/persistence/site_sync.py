@@ -7,8 +7,9 @@ Usage (the caller owns the transaction)::
     print(report)
 
 Syncing the same configuration twice changes nothing the second time. A grid, department, camera, person or
-event class that is no longer configured is marked ``active = False`` (and reactivated if it comes back);
-roster shifts, which nothing refers to, are replaced.
+event class that is no longer configured is marked ``active = False`` (and reactivated if it comes back).
+What is copied is what cases refer to and must still be named by after it left the configuration (see
+:mod:`dispatch.site_names`); the site's own row and its rosters are not.
 """
 
 from __future__ import annotations
@@ -22,25 +23,13 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from dispatch.persistence.site_rows import (
     RowValues,
-    ShiftKey,
     camera_rows,
     department_rows,
     event_class_rows,
     grid_rows_by_level,
     person_rows,
-    roster_shift_keys,
-    site_values,
 )
-from dispatch.persistence.site_tables import (
-    Camera,
-    Department,
-    EventClass,
-    Grid,
-    Person,
-    RosterShift,
-    Site,
-    SiteScoped,
-)
+from dispatch.persistence.site_tables import Camera, Department, EventClass, Grid, Person, SiteScoped
 from gridwatch.config import SiteConfig
 
 RowT = TypeVar("RowT", bound=SiteScoped)
@@ -57,23 +46,21 @@ class TableCounts:
     added: int = 0
     updated: int = 0
     deactivated: int = 0
-    deleted: int = 0
     unchanged: int = 0
 
     @property
     def changed(self) -> bool:
         """Whether any row was written."""
-        return bool(self.added or self.updated or self.deactivated or self.deleted)
+        return bool(self.added or self.updated or self.deactivated)
 
     def __str__(self) -> str:
-        parts = [f"{self.added} added", f"{self.updated} updated", f"{self.deactivated} deactivated"]
-        if self.deleted:
-            parts.append(f"{self.deleted} deleted")
-        parts.append(f"{self.unchanged} unchanged")
-        return ", ".join(parts)
+        return (
+            f"{self.added} added, {self.updated} updated, {self.deactivated} deactivated, "
+            f"{self.unchanged} unchanged"
+        )
 
 
-TABLES = ("sites", "departments", "grids", "cameras", "people", "event_classes", "roster_shifts")
+TABLES = ("departments", "grids", "cameras", "people", "event_classes")
 """The tables a sync writes, in the order it writes them (and the report lists them)."""
 
 
@@ -100,8 +87,6 @@ def sync_site(session: Session, site: SiteConfig) -> SyncReport:
     """Make the site tables hold ``site``; flushes but does not commit. See the module docstring."""
     site_id = site.site.id
     report = SyncReport(site_id)
-    _sync_site_row(session, site_id, site_values(site), report.tables["sites"])
-
     departments = department_rows(site)
     _upsert(session, Department, Department.id, site_id, departments, report.tables["departments"])
 
@@ -117,8 +102,6 @@ def sync_site(session: Session, site: SiteConfig) -> SyncReport:
     event_classes = event_class_rows(site)
     _upsert(session, EventClass, EventClass.code, site_id, event_classes, report.tables["event_classes"])
 
-    _replace_shifts(session, site_id, roster_shift_keys(site), report.tables["roster_shifts"])
-
     _deactivate_missing(
         session, EventClass, EventClass.code, site_id, event_classes, report.tables["event_classes"]
     )
@@ -130,18 +113,6 @@ def sync_site(session: Session, site: SiteConfig) -> SyncReport:
     )
     session.flush()
     return report
-
-
-def _sync_site_row(session: Session, site_id: str, values: RowValues, counts: TableCounts) -> None:
-    row = session.get(Site, site_id)
-    if row is None:
-        session.add(Site(id=site_id, **values))
-        counts.added += 1
-    elif _apply(row, values):
-        counts.updated += 1
-    else:
-        counts.unchanged += 1
-    session.flush()
 
 
 def _upsert(
@@ -191,24 +162,6 @@ def _deactivate_missing(
         if getattr(row, key.key) not in keep:
             row.active = False
             counts.deactivated += 1
-
-
-def _replace_shifts(session: Session, site_id: str, desired: set[ShiftKey], counts: TableCounts) -> None:
-    """Delete the site's shifts that are no longer configured, add the new ones; then flush."""
-    present: set[ShiftKey] = set()
-    for row in session.scalars(select(RosterShift).where(RosterShift.site_id == site_id)):
-        row_key = ShiftKey(row.person_id, row.grid_id, row.weekday, row.start_minute, row.end_minute)
-        if row_key in desired:
-            present.add(row_key)
-            counts.unchanged += 1
-        else:
-            session.delete(row)
-            counts.deleted += 1
-    session.flush()
-    for key in sorted(desired - present):
-        session.add(RosterShift(site_id=site_id, **key._asdict()))
-        counts.added += 1
-    session.flush()
 
 
 def _apply(row: Any, values: RowValues) -> bool:

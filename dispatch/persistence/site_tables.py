@@ -1,13 +1,14 @@
-"""Tables for what dispatch refers to, copied from the site configuration by :mod:`site_sync`.
+"""Tables for what cases refer to, copied from the site configuration by :mod:`site_sync`.
 
-Rows are keyed by the configuration's own ids, so a case can name the camera, grid or person it concerns.
-Nothing here is ever deleted by a sync: a camera, person, grid, department or event class that leaves the
-configuration is marked ``active = False``, because cases filed earlier still refer to it. Roster shifts
-are the exception: nothing refers to a shift, so a sync replaces them.
+Rows are keyed by the configuration's own ids, so a case can name the camera, grid, person, event class or
+department it concerns. Nothing here is ever deleted by a sync: a row whose object leaves the configuration
+is marked ``active = False``, because cases filed earlier still refer to it.
 
 The running dispatcher works from the site configuration it loaded; from these tables it reads the names of
-event classes (and their departments) that are no longer configured, for the cases filed under them (see
-:mod:`dispatch.class_names`).
+what is no longer configured, for the cases that refer to it (see :mod:`dispatch.site_names`). Each row
+carries the id of the site it came from (``site_id``), so that a sync deactivates only its own site's rows
+and refuses another site's ids. The site itself and its rosters are not copied: a case needs neither once
+it was filed (the roster chose its assignee, who is recorded on the case and in its history).
 """
 
 from __future__ import annotations
@@ -22,10 +23,7 @@ from sqlalchemy import (
     Enum,
     Float,
     ForeignKey,
-    Index,
-    Integer,
     String,
-    UniqueConstraint,
     true,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -35,7 +33,7 @@ from sqlalchemy.types import TypeEngine
 from dispatch.persistence.base import ID_LENGTH, Base
 
 NAME_LENGTH = 200
-"""Longest display name (site, grid, camera, person, department, event class)."""
+"""Longest display name (grid, camera, person, department, event class)."""
 
 JSONDocument: TypeEngine[Any] = JSON().with_variant(JSONB(), "postgresql")
 """A JSON document column: ``jsonb`` on PostgreSQL (indexable, compared by value), ``JSON`` text on SQLite."""
@@ -76,20 +74,8 @@ class SiteScoped(Base):
 
     __abstract__ = True
 
-    site_id: Mapped[str] = mapped_column(
-        String(ID_LENGTH), ForeignKey("sites.id", ondelete="RESTRICT"), index=True
-    )
+    site_id: Mapped[str] = mapped_column(String(ID_LENGTH), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
-
-
-class Site(Base):
-    """One deployment (a town) whose configuration was synchronised into this database."""
-
-    __tablename__ = "sites"
-
-    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
-    name: Mapped[str] = mapped_column(String(NAME_LENGTH))
-    timezone: Mapped[str] = mapped_column(String(64), comment="IANA time zone name, e.g. Asia/Shanghai")
 
 
 class Grid(SiteScoped):
@@ -162,36 +148,6 @@ class Person(SiteScoped):
     channels: Mapped[list[Any]] = mapped_column(
         JSONDocument, comment="push channels to reach this person, as configured"
     )
-
-
-class RosterShift(Base):
-    """One person on duty for one grid on one weekday, from ``start_minute`` to ``end_minute`` (local time).
-
-    A configured shift that runs past midnight is stored as two rows, one on each weekday, so that "who is on
-    duty in grid G on weekday D at minute M" is a plain range query.
-    """
-
-    __tablename__ = "roster_shifts"
-    __table_args__ = (
-        UniqueConstraint("person_id", "grid_id", "weekday", "start_minute", "end_minute"),
-        CheckConstraint("weekday >= 1 AND weekday <= 7", name="iso_weekday"),
-        CheckConstraint(
-            "start_minute >= 0 AND start_minute < end_minute AND end_minute <= 1440", name="minute_range"
-        ),
-        Index("ix_roster_shifts_grid_id_weekday", "grid_id", "weekday"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    site_id: Mapped[str] = mapped_column(
-        String(ID_LENGTH), ForeignKey("sites.id", ondelete="RESTRICT"), index=True
-    )
-    person_id: Mapped[str] = mapped_column(
-        String(ID_LENGTH), ForeignKey("people.id", ondelete="RESTRICT"), index=True
-    )
-    grid_id: Mapped[str] = mapped_column(String(ID_LENGTH), ForeignKey("grids.id", ondelete="RESTRICT"))
-    weekday: Mapped[int] = mapped_column(Integer, comment="ISO weekday: 1 = Monday ... 7 = Sunday")
-    start_minute: Mapped[int] = mapped_column(Integer, comment="minutes after local midnight, inclusive")
-    end_minute: Mapped[int] = mapped_column(Integer, comment="minutes after local midnight, exclusive")
 
 
 class EventClass(SiteScoped):

@@ -255,9 +255,9 @@ function detailView(detail) {
     el("dt", {}, "案卷号"), el("dd", {}, detail.id),
     el("dt", {}, "类别"), el("dd", {}, `${detail.class_code} ${detail.class_name}`),
     el("dt", {}, "位置"), el("dd", {}, detail.place),
-    el("dt", {}, "网格"), el("dd", {}, detail.micro_grid_id),
+    el("dt", {}, "网格"), el("dd", { id: "detail-micro-grid" }, detail.micro_grid_name),
     el("dt", {}, "状态"), el("dd", { id: "detail-state" }, stateBadge(detail.state)),
-    el("dt", {}, "处理人"), el("dd", {}, detail.assignee_id ? `${detail.assignee_id}（${{ worker: "网格员", leader: "网格长", department: "职能部门" }[detail.assignee_level] || detail.assignee_level}）` : "—"),
+    el("dt", {}, "处理人"), el("dd", { id: "detail-assignee" }, detail.assignee_id ? `${detail.assignee_name}（${{ worker: "网格员", leader: "网格长", department: "职能部门" }[detail.assignee_level] || detail.assignee_level}）` : "—"),
     el("dt", {}, "停留时长"), el("dd", {}, fmtDuration(detail.dwell_s)),
     el("dt", {}, "对象数量"), el("dd", {}, String(detail.object_count)),
     el("dt", {}, "立案时间"), el("dd", {}, fmtTime(detail.filed_at)),
@@ -265,7 +265,7 @@ function detailView(detail) {
     el("dt", {}, "返工次数"), el("dd", {}, String(detail.rework_count)),
     detail.handled_note ? [el("dt", {}, "处理说明"), el("dd", {}, detail.handled_note)] : null,
   );
-  const evidence = [evidenceFigure(detail.evidence_view_url, `最新取证 · ${detail.camera_id}`, "detail-evidence")];
+  const evidence = [evidenceFigure(detail.evidence_view_url, `最新取证 · ${detail.camera_name}`, "detail-evidence")];
   if (detail.first_evidence_view_url && detail.first_evidence_view_url !== detail.evidence_view_url) {
     evidence.push(evidenceFigure(detail.first_evidence_view_url, "立案时取证", "detail-first-evidence"));
   }
@@ -281,7 +281,7 @@ function detailView(detail) {
       el(
         "li",
         { dataset: { kind: h.kind } },
-        el("div", {}, el("strong", {}, EVENT_LABEL[h.kind] || h.kind), " ", el("span", { class: "when" }, `${fmtTime(h.at)} · ${h.actor === "system" ? "系统" : h.actor}`)),
+        el("div", {}, el("strong", {}, EVENT_LABEL[h.kind] || h.kind), " ", el("span", { class: "when" }, `${fmtTime(h.at)} · ${h.actor_name ?? "系统"}`)),
         h.note ? el("div", { class: "note" }, h.note) : null,
       ),
     ),

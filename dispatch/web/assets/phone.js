@@ -185,7 +185,7 @@ function renderCase(detail) {
     { class: "facts-table" },
     el("dt", {}, "类别"), el("dd", {}, `${detail.class_code} ${detail.class_name}`),
     el("dt", {}, "位置"), el("dd", { id: "place" }, detail.place),
-    el("dt", {}, "网格"), el("dd", {}, detail.micro_grid_id),
+    el("dt", {}, "网格"), el("dd", { id: "micro-grid" }, detail.micro_grid_name),
     el("dt", {}, "停留时长"), el("dd", { id: "dwell" }, fmtDuration(detail.dwell_s)),
     el("dt", {}, "对象数量"), el("dd", {}, String(detail.object_count)),
     el("dt", {}, "立案时间"), el("dd", {}, fmtTime(detail.filed_at)),
@@ -205,7 +205,7 @@ function renderCase(detail) {
         "div",
         { class: "evidence" },
         hasEvidence ? evidence : el("div", { class: "none" }, "无取证图片"),
-        el("span", { class: "caption" }, `摄像头 ${detail.camera_id} · ${fmtTime(detail.filed_at)}`),
+        el("span", { class: "caption" }, `摄像头 ${detail.camera_name} · ${fmtTime(detail.filed_at)}`),
       ),
       el("section", { class: "section" }, facts),
       actionsFor(detail),
@@ -235,23 +235,23 @@ function timeline(history) {
       el(
         "li",
         { dataset: { kind: h.kind } },
-        el("div", {}, el("strong", {}, EVENT_LABEL[h.kind] || h.kind), " ", el("span", { class: "when" }, `${fmtTime(h.at)} · ${actorName(h.actor)}`)),
+        el("div", {}, el("strong", {}, EVENT_LABEL[h.kind] || h.kind), " ", el("span", { class: "when" }, `${fmtTime(h.at)} · ${actorName(h)}`)),
         h.note ? el("div", { class: "note" }, h.note) : null,
       ),
     ),
   );
 }
 
-function actorName(actor) {
-  if (actor === "system") return "系统";
-  return actor === state.me.id ? `我（${state.me.name}）` : actor;
+function actorName(step) {
+  if (step.actor_name === null) return "系统";
+  return step.actor === state.me.id ? `我（${state.me.name}）` : step.actor_name;
 }
 
 function actionsFor(detail) {
   const mine = detail.assignee_id === state.me.id;
   const message = el("p", { class: "error", id: "action-error", role: "alert" });
   if (!mine) {
-    return el("div", { class: "state-banner", id: "state-banner" }, `当前由 ${detail.assignee_id || "—"} 处理 · ${STATE_LABEL[detail.state] || detail.state}`);
+    return el("div", { class: "state-banner", id: "state-banner" }, `当前由 ${detail.assignee_name || "—"} 处理 · ${STATE_LABEL[detail.state] || detail.state}`);
   }
   if (detail.state === "dispatched") {
     return el(

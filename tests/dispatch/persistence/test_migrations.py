@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dispatch.domain.states import CaseState
@@ -17,8 +18,11 @@ from dispatch.persistence.all_tables import METADATA
 from dispatch.persistence.case_tables import CaseRecord
 from dispatch.persistence.engine import make_engine
 from dispatch.persistence.migrate import current_revision, downgrade, head_revision, upgrade
+from dispatch.persistence.site_sync import sync_site
+from dispatch.persistence.site_tables import Person
+from tests.dispatch.persistence.sites import edited, site_from, small_site_data
 
-SITE_TABLES = {"sites", "grids", "departments", "cameras", "people", "roster_shifts", "event_classes"}
+SITE_TABLES = {"grids", "departments", "cameras", "people", "event_classes"}
 CASE_TABLES = {"cases", "case_history", "case_timers", "deliveries", "photos", "ratings", "api_tokens"}
 PUSH_TABLES = {"webpush_subscriptions"}
 AT = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
@@ -122,3 +126,67 @@ def test_0004_keeps_owed_deliveries_due_at_once_and_back(engine: Engine) -> None
     downgrade(engine, "0003")
     with engine.connect() as connection:
         assert connection.execute(text("SELECT recipient_id FROM deliveries")).scalar_one() == "p-002"
+
+
+def test_0005_drops_sites_and_roster_shifts_keeping_what_cases_refer_to_and_back(engine: Engine) -> None:
+    site = site_from(small_site_data())
+    leaver = next(  # a worker whose micro-grid keeps another one, so the site stays valid without them
+        person
+        for micro_grid in site.micro_grids
+        if len(workers := site.workers_of(micro_grid.id)) > 1
+        for person in workers
+    )
+    upgrade(engine, "0004")
+    with engine.begin() as connection:  # what a sync at 0004 wrote besides the tables that stay
+        connection.execute(
+            text("INSERT INTO sites (id, name, timezone) VALUES (:id, :name, 'Asia/Shanghai')"),
+            {"id": site.site.id, "name": site.site.name},
+        )
+    with Session(engine) as session, session.begin():  # the tables that stay are the same at 0004 and head
+        sync_site(session, site)
+        session.get_one(Person, leaver.id).active = False  # someone who left, kept for old cases
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO roster_shifts (site_id, person_id, grid_id, weekday, start_minute, end_minute) "
+                "VALUES (:site, :person, :grid, 1, 480, 1080)"
+            ),
+            {"site": site.site.id, "person": leaver.id, "grid": leaver.grid},
+        )
+
+    upgrade(engine)
+
+    assert {"sites", "roster_shifts"}.isdisjoint(_tables(engine))
+    with Session(engine) as session:
+        kept = session.get_one(Person, leaver.id)
+        assert (kept.name, kept.active, kept.site_id) == (leaver.name, False, site.site.id)
+        assert len(session.scalars(select(Person)).all()) == len(site.people)
+    without_leaver = edited(site, lambda data: _drop_person(data, leaver.id))
+    with Session(engine) as session, session.begin():
+        again = sync_site(session, without_leaver)
+    assert not again.changed, str(again)  # the sync at head finds the migrated rows as it left them
+
+    downgrade(engine, "0004")
+
+    assert {"sites", "roster_shifts"} <= _tables(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT id, name, timezone FROM sites")).all() == [
+            (site.site.id, site.site.id, "UTC")  # what the next sync at 0004 overwrites
+        ]
+        assert connection.execute(text("SELECT count(*) FROM roster_shifts")).scalar_one() == 0
+        assert connection.execute(
+            text("SELECT name, active FROM people WHERE id = :id"), {"id": leaver.id}
+        ).one() == (leaver.name, False)
+    with pytest.raises(IntegrityError), engine.begin() as connection:  # the foreign key to sites is back
+        connection.execute(
+            text("INSERT INTO departments (id, name, site_id, active) VALUES ('d-x', 'x', 'nowhere', true)")
+        )
+
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+
+
+def _drop_person(data: dict[str, Any], person_id: str) -> None:
+    data["people"] = [p for p in data["people"] if p["id"] != person_id]
+    for roster in data["rosters"]:
+        roster["shifts"] = [s for s in roster["shifts"] if s["person"] != person_id]

@@ -74,6 +74,8 @@ def test_map_list_and_detail_update_live(
     wait_js(page, "document.getElementById('detail-evidence')?.naturalWidth === 640")
     kinds = [item.get_attribute("data-kind") for item in page.query_selector_all("#detail-history li")]
     assert kinds[:2] == ["filed", "dispatched"]
+    assert page.inner_text("#detail-micro-grid") == site.micro_grid("mg-xq-01").name
+    assert page.inner_text("#detail-assignee") == f"{site.person(WORKER).name}（网格员）"
     assert "selected" in (page.get_attribute(f'g.case-marker[data-case-id="{case_id}"]', "class") or "")
     page.screenshot(path=str(screenshots / "ops-1-dashboard.png"), full_page=True)
 

@@ -61,6 +61,10 @@ def test_new_task_appears_live_and_is_worked_to_handled(
     page.wait_for_url(f"**/m/cases/{case_id}")
     wait_js(page, "document.getElementById('evidence')?.naturalWidth === 640")
     assert page.inner_text("#place") == live.harness.case(case_id).place
+    assert (
+        page.inner_text("#micro-grid")
+        == live.harness.site.micro_grid(live.harness.case(case_id).micro_grid_id).name
+    )
     due = live.harness.case(case_id).handle_due_at
     assert due is not None
     site_zone = ZoneInfo(live.harness.site.site.timezone)
