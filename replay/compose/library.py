@@ -72,12 +72,15 @@ class CutoutLibrary:
         return self.cutouts[cutout_id]
 
     def pick(self, name: str, rng: np.random.Generator) -> Cutout:
-        """A cut-out of class (or kind) ``name`` chosen by ``rng``; ReplayError naming the classes held."""
+        """A cut-out of class (or kind) ``name`` chosen by ``rng``, among those with a real outline where the
+        class has any (a soft box only where it has none); ReplayError naming the classes held."""
         choices = self.of_class(name)
         if not choices:
             classes = sorted({c.class_name for c in self.cutouts.values()})
             raise ReplayError(f"no cut-out of class {name!r} in the library (classes: {', '.join(classes)})")
-        return choices[int(rng.integers(len(choices)))]
+        outlined = [c for c in choices if c.method != "box"]  # a soft box carries its photo's background
+        pool = outlined or choices
+        return pool[int(rng.integers(len(pool)))]
 
     def merged(self, other: CutoutLibrary) -> CutoutLibrary:
         """Both libraries' cut-outs (``other`` wins on an id clash)."""

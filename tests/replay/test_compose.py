@@ -5,6 +5,7 @@ twice, auto scenarios fit the zones' timing, and the probe maps recall per zone 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import json
 from dataclasses import dataclass
@@ -250,3 +251,13 @@ def test_the_contrast_mask_takes_the_object_and_leaves_the_surroundings_seen_thr
     assert mask[135:150, 95:110].max() < 128, "the pavement seen through the wheel is not"
     assert mask[:70].max() == 0 and mask[:, :60].max() == 0, "nothing outside the box"
     assert (mask[80:180, 70:220] > 127).mean() < 0.3
+
+
+def test_pick_prefers_an_outlined_cut_out_to_a_soft_box(world: World) -> None:
+    ((key, outlined),) = world.library.cutouts.items()
+    boxed = dataclasses.replace(outlined, id="boxed", method="box")
+    mixed = CutoutLibrary({key: outlined, "boxed": boxed})
+    picks = {mixed.pick("bicycle", np.random.default_rng(seed)).id for seed in range(40)}
+    assert picks == {key}  # the soft box carries its photo's background; never chosen beside an outline
+    only_boxes = CutoutLibrary({"boxed": boxed})
+    assert only_boxes.pick("bicycle", np.random.default_rng(0)).id == "boxed"  # a class with no outline
