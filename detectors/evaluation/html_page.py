@@ -10,7 +10,7 @@ import cv2
 
 from detectors.evaluation.plot import draw_pr_curves
 from detectors.evaluation.results import SIZE_BUCKETS, EvaluationReport
-from detectors.evaluation.table import number, recall_cell
+from detectors.evaluation.table import metric_cells, metric_header, number, result_rows
 
 _STYLE = """
 body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #222; }
@@ -64,26 +64,15 @@ def html_report(report: EvaluationReport) -> str:
         parts.append(f"<p>Skipped <code>{escape(skipped.model_id)}</code>: {escape(skipped.reason)}</p>")
     parts.append(picture)
     for iou in report.iou_thresholds:
-        header = ["model", "kind", "AP", "R all", "P all"]
-        for bucket in SIZE_BUCKETS:
-            header += [f"R {bucket}", f"P {bucket}"]
-        rows = []
-        for model in report.models:
-            for kind in dataset.kinds:
-                result = model.result(kind, iou)
-                if result is None:
-                    continue
-                row = [
-                    f"{model.model_id} ({model.runtime}, ≥{model.operating_threshold:.2f})",
-                    kind.value,
-                    number(result.bucket("all").average_precision),
-                    recall_cell(result.bucket("all")),
-                    number(result.bucket("all").precision),
-                ]
-                for bucket in SIZE_BUCKETS:
-                    row += [recall_cell(result.bucket(bucket)), number(result.bucket(bucket).precision)]
-                rows.append(row)
-        parts += [f"<h2>IoU {iou:g}</h2>", _table(header, rows)]
+        rows = [
+            [
+                f"{model.model_id} ({model.runtime}, ≥{model.operating_threshold:.2f})",
+                result.kind.value,
+                *metric_cells(result),
+            ]
+            for model, result in result_rows(report, iou)
+        ]
+        parts += [f"<h2>IoU {iou:g}</h2>", _table(["model", "kind", *metric_header()], rows)]
         for kind in dataset.kinds:
             measured = [(m, r) for m in report.models if (r := m.result(kind, iou)) is not None]
             if not measured:

@@ -27,7 +27,26 @@ def recall_cell(counts: BucketCounts) -> str:
     return f"{number(counts.recall)} ({counts.found}/{counts.labelled})"
 
 
-def _rows(report: EvaluationReport, iou: float) -> list[tuple[ModelResult, KindResult]]:
+def metric_header() -> list[str]:
+    """The metric columns of a result row: AP, then recall and precision over all sizes and per bucket."""
+    header = ["AP", "R all", "P all"]
+    for bucket in SIZE_BUCKETS:
+        header += [f"R {bucket}", f"P {bucket}"]
+    return header
+
+
+def metric_cells(result: KindResult) -> list[str]:
+    """A result's cells under :func:`metric_header`."""
+    everything = result.bucket("all")
+    cells = [number(everything.average_precision), recall_cell(everything), number(everything.precision)]
+    for bucket in SIZE_BUCKETS:
+        counts = result.bucket(bucket)
+        cells += [recall_cell(counts), number(counts.precision)]
+    return cells
+
+
+def result_rows(report: EvaluationReport, iou: float) -> list[tuple[ModelResult, KindResult]]:
+    """Each model's result per kind at ``iou``, models in report order."""
     rows = []
     for model in report.models:
         for kind in report.dataset.kinds:
@@ -70,30 +89,17 @@ def text_report(report: EvaluationReport) -> str:
             f"IoU {iou:g}: R recall (found/labelled) and P precision at each model's operating threshold; "
             f"AP over scores >= {report.min_score:g}",
         ]
-        header = ["model", "kind", "AP", "R all", "P all"]
-        for bucket in SIZE_BUCKETS:
-            header += [f"R {bucket}", f"P {bucket}"]
-        lines = [header]
-        for model, result in _rows(report, iou):
-            everything = result.bucket("all")
-            row = [
-                f"{model.model_id} >={model.operating_threshold:.2f}",
-                result.kind.value,
-                number(everything.average_precision),
-                recall_cell(everything),
-                number(everything.precision),
-            ]
-            for bucket in SIZE_BUCKETS:
-                counts = result.bucket(bucket)
-                row += [recall_cell(counts), number(counts.precision)]
-            lines.append(row)
+        lines = [["model", "kind", *metric_header()]]
+        for model, result in result_rows(report, iou):
+            name = f"{model.model_id} >={model.operating_threshold:.2f}"
+            lines.append([name, result.kind.value, *metric_cells(result)])
         out += _aligned(lines)
     if report.iou_thresholds and report.models:
         iou = report.iou_thresholds[0]
         out += ["", f"IoU {iou:g}, all sizes: recall / precision if detections were kept from each score up"]
         first = report.models[0].results[0].operating_points if report.models[0].results else []
         lines = [["model", "kind", *(f">={p.score_threshold:g}" for p in first)]]
-        for model, result in _rows(report, iou):
+        for model, result in result_rows(report, iou):
             lines.append(
                 [
                     model.model_id,
@@ -120,23 +126,11 @@ def markdown_report(report: EvaluationReport) -> str:
     speed, as kept in detectors/README.md."""
     out: list[str] = []
     for iou in report.iou_thresholds:
-        header = ["model (operating threshold)", "kind", "AP", "R all", "P all"]
-        for bucket in SIZE_BUCKETS:
-            header += [f"R {bucket}", f"P {bucket}"]
+        header = ["model (operating threshold)", "kind", *metric_header()]
         out += [f"IoU {iou:g}:", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        for model, result in _rows(report, iou):
-            everything = result.bucket("all")
-            cells = [
-                f"`{model.model_id}` ({model.operating_threshold:.2f})",
-                result.kind.value,
-                number(everything.average_precision),
-                recall_cell(everything),
-                number(everything.precision),
-            ]
-            for bucket in SIZE_BUCKETS:
-                counts = result.bucket(bucket)
-                cells += [recall_cell(counts), number(counts.precision)]
-            out.append("| " + " | ".join(cells) + " |")
+        for model, result in result_rows(report, iou):
+            name = f"`{model.model_id}` ({model.operating_threshold:.2f})"
+            out.append("| " + " | ".join([name, result.kind.value, *metric_cells(result)]) + " |")
         out.append("")
     if report.speed is not None:
         out += ["| model | ms per frame |", "|---|---|"]
