@@ -19,6 +19,7 @@ from detectors.evaluation.labels import (
     find_image,
     image_size,
 )
+from gridwatch.config.errors import format_path
 
 # COCO files carry many fields we do not read (segmentation, area, info, licenses...): these models ignore
 # unknown fields rather than forbid them, since they describe someone else's format.
@@ -66,13 +67,6 @@ class CocoFile(BaseModel):
     categories: list[CocoCategory] = Field(min_length=1, description="Categories.")
 
 
-def _where(location: tuple[int | str, ...]) -> str:
-    text = ""
-    for part in location:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "(top level)"
-
-
 def _load(path: Path) -> CocoFile:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
@@ -85,7 +79,9 @@ def _load(path: Path) -> CocoFile:
     except ValidationError as error:
         first = error.errors()[0]
         more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
-        raise LabelError(f"{path}: {_where(tuple(first['loc']))}: {first['msg']}{more}") from None
+        raise LabelError(
+            f"{path}: {format_path(tuple(first['loc'])) or '(top level)'}: {first['msg']}{more}"
+        ) from None
 
 
 def read_coco(images_dir: Path, labels_file: Path) -> ReadResult:
