@@ -19,8 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
-from detectors.boxes import non_max_suppression
-from detectors.decoders.decoded import DecodedBoxes
+from detectors.decoders.decoded import DecodedBoxes, suppressed
 
 __all__ = ["CenterNetDecoderConfig", "DecodedBoxes", "decode_centernet"]
 
@@ -83,9 +82,6 @@ def decode_centernet(
     # the regression can go slightly negative on tiny objects: never emit an inverted box
     xyxy[:, 2] = np.maximum(xyxy[:, 2], xyxy[:, 0])
     xyxy[:, 3] = np.maximum(xyxy[:, 3], xyxy[:, 1])
-    if config.iou_threshold < 1.0 and len(score) > 1:
-        keep = non_max_suppression(
-            xyxy, score, config.iou_threshold, None if config.class_agnostic_nms else class_id
-        )
-        xyxy, class_id, score = xyxy[keep], class_id[keep], score[keep]
-    return DecodedBoxes(xyxy=xyxy.reshape(-1, 4), class_id=class_id, score=score)
+    return suppressed(
+        xyxy, class_id, score, iou_threshold=config.iou_threshold, class_agnostic=config.class_agnostic_nms
+    )

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from detectors.boxes import non_max_suppression
+
 
 @dataclass(frozen=True, slots=True)
 class DecodedBoxes:
@@ -23,3 +25,20 @@ class DecodedBoxes:
 
     def __len__(self) -> int:
         return int(self.xyxy.shape[0])
+
+
+def suppressed(
+    xyxy: NDArray[np.float32],
+    class_id: NDArray[np.int64],
+    score: NDArray[np.float32],
+    *,
+    iou_threshold: float,
+    class_agnostic: bool,
+    limit: int | None = None,
+) -> DecodedBoxes:
+    """Candidates (best score first) after non-maximum suppression, per class unless ``class_agnostic``
+    (an ``iou_threshold`` of 1.0 keeps them all), and at most ``limit`` of them."""
+    if iou_threshold < 1.0 and len(score) > 1:
+        keep = non_max_suppression(xyxy, score, iou_threshold, None if class_agnostic else class_id)
+        xyxy, class_id, score = xyxy[keep], class_id[keep], score[keep]
+    return DecodedBoxes(xyxy=xyxy[:limit].reshape(-1, 4), class_id=class_id[:limit], score=score[:limit])

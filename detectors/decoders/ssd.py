@@ -24,8 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
-from detectors.boxes import non_max_suppression
-from detectors.decoders.decoded import DecodedBoxes
+from detectors.decoders.decoded import DecodedBoxes, suppressed
 
 __all__ = ["DecodedBoxes", "SsdDecoderConfig", "decode_ssd"]
 
@@ -96,10 +95,11 @@ def decode_ssd(
     xyxy = (np.stack([xmin, ymin, xmax, ymax], axis=1) * np.float32(input_size)).astype(np.float32)
     xyxy[:, 2] = np.maximum(xyxy[:, 2], xyxy[:, 0])  # never an inverted box
     xyxy[:, 3] = np.maximum(xyxy[:, 3], xyxy[:, 1])
-    if config.iou_threshold < 1.0 and len(score) > 1:
-        keep = non_max_suppression(
-            xyxy, score, config.iou_threshold, None if config.class_agnostic_nms else class_id
-        )
-        xyxy, class_id, score = xyxy[keep], class_id[keep], score[keep]
-    limit = config.max_detections
-    return DecodedBoxes(xyxy=xyxy[:limit].reshape(-1, 4), class_id=class_id[:limit], score=score[:limit])
+    return suppressed(
+        xyxy,
+        class_id,
+        score,
+        iou_threshold=config.iou_threshold,
+        class_agnostic=config.class_agnostic_nms,
+        limit=config.max_detections,
+    )

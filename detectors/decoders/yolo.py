@@ -17,8 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
-from detectors.boxes import non_max_suppression
-from detectors.decoders.decoded import DecodedBoxes
+from detectors.decoders.decoded import DecodedBoxes, suppressed
 
 
 class YoloLayout(StrEnum):
@@ -88,13 +87,14 @@ def _decode_anchors(output: NDArray[np.float32], config: YoloDecoderConfig) -> D
     xyxy = np.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], axis=1).astype(np.float32)
     score = best[keep].astype(np.float32)
     classes = class_id[keep].astype(np.int64)
-    if config.iou_threshold < 1.0 and len(score) > 1:
-        chosen = non_max_suppression(
-            xyxy, score, config.iou_threshold, None if config.class_agnostic_nms else classes
-        )
-        xyxy, score, classes = xyxy[chosen], score[chosen], classes[chosen]
-    limit = config.max_detections
-    return DecodedBoxes(xyxy=xyxy[:limit].reshape(-1, 4), class_id=classes[:limit], score=score[:limit])
+    return suppressed(
+        xyxy,
+        classes,
+        score,
+        iou_threshold=config.iou_threshold,
+        class_agnostic=config.class_agnostic_nms,
+        limit=config.max_detections,
+    )
 
 
 def _decode_end_to_end(output: NDArray[np.float32], config: YoloDecoderConfig) -> DecodedBoxes:
