@@ -16,7 +16,6 @@ they are not given; classes that ``class_map`` does not list map to its ``defaul
 from __future__ import annotations
 
 import ast
-import hashlib
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
@@ -29,6 +28,7 @@ from detectors.coco import COCO80_CLASS_NAMES
 from detectors.decoders.centernet import CenterNetDecoderConfig
 from detectors.decoders.yolo import YoloDecoderConfig
 from detectors.input_resize import ResizeMode
+from detectors.models.cache import sha256_file
 from detectors.models.runnable import CenterNetOutputs, InputLayout, RunnableModel, YoloOutputs
 
 
@@ -135,11 +135,7 @@ def names_from_metadata(metadata: Mapping[str, str]) -> tuple[str, ...] | None:
 
 def file_digest(path: Path, length: int = 12) -> str:
     """The first ``length`` hex digits of a file's SHA-256."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()[:length]
+    return sha256_file(path)[:length]
 
 
 def _size_from(input_shape: Sequence[int | str | None], metadata: Mapping[str, str]) -> int | None:

@@ -12,7 +12,6 @@ Output folder::
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from detectors.models.cache import sha256_file
 from gridwatch.config import Camera
 from replay.compose.background import Background
 from replay.compose.library import CutoutLibrary
@@ -70,15 +70,6 @@ class ComposeResult:
     video: Path | None
     count: int
     placed: list[Placed] = field(default_factory=list)
-
-
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes."""
-    hasher = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            hasher.update(chunk)
-    return hasher.hexdigest()
 
 
 class SpriteCache:
@@ -204,7 +195,7 @@ def compose(
         perspective=perspective,
         background=BackgroundOut(
             path=str(background.path),
-            sha256=file_sha256(background.path),
+            sha256=sha256_file(background.path),
             size=background.size,
             period_s=round(background.period_s, 3),
             frames=len(background.frames),
