@@ -1,4 +1,4 @@
-"""Box arithmetic on (N, 4) xyxy arrays: IoU and class-aware non-maximum suppression."""
+"""Box arithmetic on (N, 4) xyxy arrays: intersection, IoU and class-aware non-maximum suppression."""
 
 from __future__ import annotations
 
@@ -6,14 +6,22 @@ import numpy as np
 from numpy.typing import NDArray
 
 
-def box_iou(a: NDArray[np.floating], b: NDArray[np.floating]) -> NDArray[np.float32]:
-    """Pairwise IoU of boxes ``a`` (N, 4) and ``b`` (M, 4): an (N, M) array."""
+def box_intersection(a: NDArray[np.floating], b: NDArray[np.floating]) -> NDArray[np.float32]:
+    """Pairwise area shared by boxes ``a`` (N, 4) and ``b`` (M, 4): an (N, M) array."""
     a = np.asarray(a, np.float32).reshape(-1, 4)
     b = np.asarray(b, np.float32).reshape(-1, 4)
     top_left = np.maximum(a[:, None, :2], b[None, :, :2])
     bottom_right = np.minimum(a[:, None, 2:], b[None, :, 2:])
     overlap = np.clip(bottom_right - top_left, 0.0, None)
-    intersection = overlap[..., 0] * overlap[..., 1]
+    intersection: NDArray[np.float32] = (overlap[..., 0] * overlap[..., 1]).astype(np.float32)
+    return intersection
+
+
+def box_iou(a: NDArray[np.floating], b: NDArray[np.floating]) -> NDArray[np.float32]:
+    """Pairwise IoU of boxes ``a`` (N, 4) and ``b`` (M, 4): an (N, M) array."""
+    a = np.asarray(a, np.float32).reshape(-1, 4)
+    b = np.asarray(b, np.float32).reshape(-1, 4)
+    intersection = box_intersection(a, b)
     area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
     area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
     union = area_a[:, None] + area_b[None, :] - intersection

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from detectors.boxes import box_iou
+from detectors.boxes import box_intersection, box_iou
 from gridwatch.config import CameraDetection
 from gridwatch.detections import Detections
 
@@ -249,9 +249,7 @@ def merge_views(plan: TilePlan, found: Sequence[Detections]) -> Detections:
     kinds = [merged.kind[i] for i in order.tolist()]
     iou = box_iou(boxes, boxes)
     areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
-    top_left = np.maximum(boxes[:, None, :2], boxes[None, :, :2])
-    bottom_right = np.minimum(boxes[:, None, 2:], boxes[None, :, 2:])
-    overlap = np.clip(bottom_right - top_left, 0, None).prod(axis=2)
+    overlap = box_intersection(boxes, boxes)
     smaller = np.maximum(np.minimum(areas[:, None], areas[None, :]), 1e-6)
     # A box cut by a crop edge lying mostly inside another is that object's part; two whole boxes are two
     # objects unless they overlap as NMS would merge them (a row of parked bikes stays a row).

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from gridwatch.config import SiteConfig
 from gridwatch.detections import ObjectKind
 from replay.runner import PreparedFootage, camera_of
-from replay.scoring import MIN_BOX_OVERLAP, BoxXYXY, Truth, box_overlap, contains
+from replay.scoring import MIN_BOX_OVERLAP, Truth, box_overlap, contains
+from streams.rules.geometry import BoxXYXY
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,8 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from gridwatch.messages import Incident, Lifecycle, RuleKind
-
-BoxXYXY = tuple[float, float, float, float]
+from streams.rules.geometry import BoxXYXY, box_area, intersection_area
 
 #: Share of the smaller of two boxes their intersection must cover for them to be the same object.
 MIN_BOX_OVERLAP = 0.3
@@ -108,12 +107,8 @@ def same_time(episode: Episode, truth: Truth) -> bool:
 
 def box_overlap(a: BoxXYXY, b: BoxXYXY) -> float:
     """Intersection area over the smaller box's area (0 for disjoint or empty boxes)."""
-    width = min(a[2], b[2]) - max(a[0], b[0])
-    height = min(a[3], b[3]) - max(a[1], b[1])
-    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
-    if width <= 0 or height <= 0 or smaller <= 0:
-        return 0.0
-    return width * height / smaller
+    smaller = min(box_area(a), box_area(b))
+    return intersection_area(a, b) / smaller if smaller > 0 else 0.0
 
 
 def contains(box: BoxXYXY, point: tuple[float, float], margin: float = POINT_MARGIN) -> bool:
