@@ -55,7 +55,7 @@ def track(
     that may hide a candidate, ``occluders`` (people walking past: a sample where one covers a candidate that
     nothing else shows says nothing about it either way)."""
     boxes = found.boxes()
-    looks = found.looks
+    looks = [_look_of(found.looks, index) for index in range(len(boxes))]
     pairs = sorted(
         (
             (overlap, ci, bi)
@@ -63,7 +63,7 @@ def track(
             if now - candidate.last_seen <= how.forget_after_s  # gone that long: what comes is new
             for bi, box in enumerate(boxes)
             if (overlap := iou(candidate.box, box)) >= how.match_iou
-            and _alike(candidate.look, looks[bi] if looks.shape[1] else None, how.same_look)
+            and _alike(candidate.look, looks[bi], how.same_look)
         ),
         reverse=True,
     )
@@ -74,7 +74,7 @@ def track(
             continue
         matched_candidates.add(ci)
         matched_boxes.add(bi)
-        _follow(candidates[ci], boxes[bi], _look_of(looks, bi), now, how.move_tolerance)
+        _follow(candidates[ci], boxes[bi], looks[bi], now, how.move_tolerance)
     blobs = [] if static is None else static.boxes()
     hiding = [] if occluders is None else occluders.boxes()
     kept: list[Candidate] = []
@@ -96,9 +96,7 @@ def track(
                 if unconfirmed_gone or now - candidate.last_seen > how.forget_after_s:
                     continue
         kept.append(candidate)
-    kept.extend(
-        _new(boxes[bi], _look_of(looks, bi), now) for bi in range(len(boxes)) if bi not in matched_boxes
-    )
+    kept.extend(_new(boxes[bi], looks[bi], now) for bi in range(len(boxes)) if bi not in matched_boxes)
     return kept
 
 
@@ -107,8 +105,8 @@ def _look_of(looks: NDArray[np.uint8], index: int) -> tuple[int, ...]:
     return row if any(row) else ()
 
 
-def _alike(known: tuple[int, ...], look: Sequence[int] | None, least: float) -> bool:
-    if least <= 0 or not known or look is None:
+def _alike(known: tuple[int, ...], look: tuple[int, ...], least: float) -> bool:
+    if least <= 0 or not known or not look:
         return True
     similarity = look_similarity(known, look)
     return similarity is None or similarity >= least
