@@ -263,3 +263,14 @@ def merge_views(plan: TilePlan, found: Sequence[Detections]) -> Detections:
             continue
         kept.append(rank)
     return merged.select(np.sort(order[kept]))
+
+
+def merge_each(plans: Sequence[TilePlan], found: Sequence[Detections]) -> list[Detections]:
+    """Each frame's detections (:func:`merge_views`) from those of all frames' views, in ``plans`` order."""
+    merged, offset = [], 0
+    for plan in plans:
+        merged.append(merge_views(plan, found[offset : offset + len(plan.views)]))
+        offset += len(plan.views)
+    if offset != len(found):
+        raise ValueError(f"{len(found)} results for {offset} views")
+    return merged

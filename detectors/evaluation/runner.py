@@ -22,7 +22,7 @@ from detectors.backends.base import StagedBackend
 from detectors.evaluation.labels import LabelError, LabelledImage, LabelledSet
 from detectors.evaluation.metrics import SWEEP, Tally, summarise
 from detectors.evaluation.results import KindResult, SizeBuckets
-from detectors.tiles import TilePlan, merge_views, plan_tiles
+from detectors.tiles import TilePlan, merge_each, plan_tiles
 from gridwatch.config import CameraDetection
 from gridwatch.detections import Detections
 
@@ -164,12 +164,7 @@ class ViewedDetect(StreamedDetect):
             for image, plan in zip(images, plans, strict=True)
             for x1, y1, x2, y2 in plan.views
         ]
-        found = super().__call__(crops)
-        merged, offset = [], 0
-        for plan in plans:
-            merged.append(merge_views(plan, found[offset : offset + len(plan.views)]))
-            offset += len(plan.views)
-        return merged
+        return merge_each(plans, super().__call__(crops))
 
 
 def time_interleaved(

@@ -23,7 +23,7 @@ from detectors.appearance import signatures
 from detectors.backends.base import StagedBackend
 from detectors.camera_zones import SiteCameras
 from detectors.evidence.writer import EvidenceWriter
-from detectors.tiles import TilePlan, merge_views, zoom_views
+from detectors.tiles import TilePlan, merge_each, zoom_views
 from detectors.worker.activity import CameraActivity
 from detectors.worker.extra_signals import ExtraSignals
 from detectors.worker.metrics import DetectMetrics
@@ -242,12 +242,9 @@ class DetectionPipeline:
                 if self.metrics is not None:
                     self.metrics.batch_size.observe(len(part))
         merge_start = timer()
-        offset = 0
-        for item, plan in zip(chunk, plans, strict=True):
-            views = len(plan.views)
-            item.detections = merge_views(plan, found[offset : offset + views])
+        for item, plan, detections in zip(chunk, plans, merge_each(plans, found), strict=True):
+            item.detections = detections
             item.model = self.model_ref(plan)
-            offset += views
         merge_s = timer() - merge_start
         for item, plan in zip(chunk, plans, strict=True):
             share = 1000.0 * len(plan.views) / len(crops)  # a frame's share: its views of all views
