@@ -1,1 +1,1 @@
-"""The detector worker: gw.frames in, batched model runs, tracking, evidence, gw.detections out."""
+"""The detector worker: gw.frames in, batched model runs (zone tiles), extra signals, evidence, gw.detections out."""
