@@ -13,6 +13,7 @@ import os
 import sys
 from pathlib import Path
 
+from app.cli.site_option import add_site_option
 from app.cli.types import Subparsers
 
 EXIT_INVALID = 2
@@ -29,12 +30,7 @@ def register(subparsers: Subparsers) -> None:
         "an image folder at the camera's resolution where the site says; cameras with footage are left "
         "alone.",
     )
-    footage.add_argument(
-        "--site",
-        type=Path,
-        default=Path(os.environ.get("GW_SITE", "examples/site.yaml")),
-        help="site configuration (default: $GW_SITE or examples/site.yaml)",
-    )
+    add_site_option(footage)
     footage.add_argument(
         "--footage-dir",
         type=Path,

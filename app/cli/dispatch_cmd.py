@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.logs import configure_logging
+from app.cli.site_option import add_site_option
 from app.cli.types import Subparsers
 
 EXIT_USAGE = 2
@@ -64,12 +65,7 @@ def register(subparsers: Subparsers) -> None:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--site",
-        type=Path,
-        default=Path(os.environ.get("GW_SITE", "examples/site.yaml")),
-        help="site configuration (default: $GW_SITE or examples/site.yaml)",
-    )
+    add_site_option(parser)
     parser.add_argument(
         "--database-url", default=None, help="database URL (default: $GW_DATABASE_URL or SQLite)"
     )

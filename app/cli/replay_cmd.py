@@ -149,9 +149,9 @@ def register(subparsers: Subparsers) -> None:
     cutouts = actions.add_parser(
         "cutouts",
         help="build a cut-out library from labelled photos (VOC, COCO, YOLO) or the licensed samples",
-        description="Cuts every labelled object out of its photo (GrabCut from the box, else a colour-contrast "
-        "mask, else a soft box; feathered), writes "
-        "DIR/<id>.png, DIR/library.json (class, source, licence) and DIR/contact.png.",
+        description="Cuts every labelled object out of its photo (GrabCut from the box, else a colour-"
+        "contrast mask, else a soft box; feathered), writes DIR/<id>.png, DIR/library.json (class, source, "
+        "licence) and DIR/contact.png.",
     )
     cutouts.add_argument("--out", type=Path, required=True, metavar="DIR", help="library folder")
     cutouts.add_argument(

@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from app.cli.site_option import add_site_option
 from app.cli.types import Subparsers
 from gridwatch.runtime.ports import port_taken
 
@@ -20,12 +21,7 @@ def register(subparsers: Subparsers) -> None:
         description="Starts the embedded broker, creates the topics, migrates the database, loads the site "
         "and starts every component; stops cleanly on Ctrl-C.",
     )
-    parser.add_argument(
-        "--site",
-        type=Path,
-        default=Path(os.environ.get("GW_SITE", "examples/site.yaml")),
-        help="site configuration (default: $GW_SITE or examples/site.yaml)",
-    )
+    add_site_option(parser)
     parser.add_argument(
         "--database-url",
         default=None,

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from app.cli.site_option import add_site_option
 from app.cli.types import Subparsers
-
-
-def _site_default() -> Path:
-    return Path(os.environ.get("GW_SITE", "examples/site.yaml"))
 
 
 def register(subparsers: Subparsers) -> None:
@@ -24,9 +20,7 @@ def register(subparsers: Subparsers) -> None:
         description="A faust worker: consumes gw.detections keyed by camera, keeps camera rule state in a "
         "table backed by a changelog topic, publishes new/update/end incidents to gw.incidents.",
     )
-    parser.add_argument(
-        "--site", type=Path, default=_site_default(), help="site configuration (default: $GW_SITE or example)"
-    )
+    add_site_option(parser)
     parser.add_argument(
         "--bootstrap", default=None, help="broker host:port list (default: $GW_KAFKA_BOOTSTRAP)"
     )

@@ -1,1 +1,2 @@
-"""The detector worker: gw.frames in, batched model runs (zone tiles), extra signals, evidence, gw.detections out."""
+"""The detector worker: gw.frames in, batched model runs over zone tiles, extra signals, evidence,
+gw.detections out."""

@@ -154,7 +154,9 @@ class StageTimings(WireModel):
     decode: float = Field(ge=0.0, description="JPEG decode time in ms.")
     preprocess: float = Field(ge=0.0, description="Resize/normalise time in ms.")
     infer: float = Field(ge=0.0, description="Model inference time in ms (this frame's share of a batch).")
-    postprocess: float = Field(ge=0.0, description="NMS, class mapping, view merging and extra-signal time in ms.")
+    postprocess: float = Field(
+        ge=0.0, description="NMS, class mapping, view merging and extra-signal time in ms."
+    )
 
 
 class FrameDetections(GwMessage):
