@@ -7,34 +7,20 @@ the test assets before the tests run.
 from __future__ import annotations
 
 import time
-import xml.etree.ElementTree as ET
-from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
-from numpy.typing import NDArray
 
 from detectors.backends.base import DetectorBackend
 from detectors.backends.onnx_runtime import OnnxRuntimeBackend, choose_providers
 from detectors.boxes import box_iou
 from detectors.class_map import ObjectKind
-from detectors.models.cache import ModelFiles, asset_cache_dir
+from detectors.models.cache import ModelFiles
 from detectors.models.registry import CENTERNET_MODEL_ID, get_model_spec
-from gridwatch.detections import Detections
+from tests.detectors.real_photos import BUS_JPG_OBJECTS, asset_image, team_two_wheelers_found
 
-TWO_WHEELERS = Path(__file__).resolve().parents[3] / "shared" / "data" / "footage" / "two-wheelers"
-VOC_TWO_WHEELER_CLASSES = {"bicycle", "motorcycle", "scooter"}
 MEASURED_TWO_WHEELERS_FOUND = 20  # of 27 labelled, with the default settings (stretch, score >= 0.2)
 TWO_WHEELER_FLOOR = 18
-
-# Approximate positions (x1, y1, x2, y2) of the four clear objects in ultralytics' bus.jpg (810 x 1080).
-BUS_JPG_OBJECTS = [
-    ("bus", (20, 230, 805, 740)),
-    ("person", (50, 400, 245, 905)),
-    ("person", (222, 405, 345, 860)),
-    ("person", (670, 380, 810, 875)),
-]
 
 
 @pytest.fixture(scope="module")
@@ -46,19 +32,6 @@ def backend() -> OnnxRuntimeBackend:
     return OnnxRuntimeBackend(files.onnx, spec)
 
 
-def _read(path: Path) -> NDArray[np.uint8]:
-    image = cv2.imread(str(path))
-    assert image is not None, f"cannot read {path}"
-    return np.asarray(image, np.uint8)
-
-
-def _image(name: str) -> NDArray[np.uint8]:
-    path = asset_cache_dir() / name
-    if not path.is_file():
-        pytest.skip(f"{path} is absent: run `gridwatch models fetch-test-assets`")
-    return _read(path)
-
-
 def test_backend_satisfies_the_protocol(backend: OnnxRuntimeBackend) -> None:
     assert isinstance(backend, DetectorBackend)
     assert backend.model_id == "centernet-coco80" and len(backend.class_names) == 80
@@ -67,7 +40,7 @@ def test_backend_satisfies_the_protocol(backend: OnnxRuntimeBackend) -> None:
 
 
 def test_bus_jpg_yields_the_bus_and_the_persons(backend: OnnxRuntimeBackend) -> None:
-    image = _image("bus.jpg")
+    image = asset_image("bus.jpg")
     started = time.perf_counter()
     detections = backend.detect(image)
     elapsed_ms = (time.perf_counter() - started) * 1000
@@ -90,7 +63,7 @@ def test_bus_jpg_yields_the_bus_and_the_persons(backend: OnnxRuntimeBackend) -> 
 
 
 def test_batch_results_equal_single_results(backend: OnnxRuntimeBackend) -> None:
-    bus, zidane = _image("bus.jpg"), _image("zidane.jpg")
+    bus, zidane = asset_image("bus.jpg"), asset_image("zidane.jpg")
     batch = backend.detect_batch([bus, zidane, bus])
     assert len(batch) == 3
     for image, batched in zip([bus, zidane, bus], batch, strict=True):
@@ -101,35 +74,9 @@ def test_batch_results_equal_single_results(backend: OnnxRuntimeBackend) -> None
     assert len(zidane_people) >= 2  # the two men
 
 
-def _voc_two_wheelers(xml_path: Path) -> np.ndarray:
-    boxes = []
-    for obj in ET.parse(xml_path).getroot().iter("object"):
-        if (obj.findtext("name") or "").strip().lower() in VOC_TWO_WHEELER_CLASSES:
-            box = obj.find("bndbox")
-            assert box is not None
-            boxes.append([float(box.findtext(k) or 0) for k in ("xmin", "ymin", "xmax", "ymax")])
-    return np.array(boxes, np.float32).reshape(-1, 4)
-
-
-def _found(labelled: np.ndarray, detections: Detections, kinds_backend: OnnxRuntimeBackend) -> int:
-    found = detections.of_kinds(ObjectKind.TWO_WHEELER)
-    if not len(labelled) or not len(found):
-        return 0
-    return int((box_iou(labelled, found.xyxy) >= 0.3).any(axis=1).sum())
-
-
 def test_two_wheeler_photos_yield_bicycles_and_motorcycles(backend: OnnxRuntimeBackend) -> None:
-    if not TWO_WHEELERS.is_dir():
-        pytest.skip(f"{TWO_WHEELERS} is absent (team-internal footage)")
-    images = sorted((TWO_WHEELERS / "images").glob("*.jpg"))
-    total_labelled = total_found = 0
-    print("\ntwo-wheelers (VOC bicycle/motorcycle/scooter found by IoU >= 0.3):")
-    for path in images:
-        labelled = _voc_two_wheelers(TWO_WHEELERS / "labels_voc" / f"{path.stem}.xml")
-        found = _found(labelled, backend.detect(_read(path)), backend)
-        total_labelled += len(labelled)
-        total_found += found
-        print(f"  {path.name:15s} {found}/{len(labelled)}")
-    print(f"  total {total_found}/{total_labelled} (measured when written: {MEASURED_TWO_WHEELERS_FOUND}/27)")
+    total_found, total_labelled = team_two_wheelers_found(
+        lambda image: backend.detect(image).of_kinds(ObjectKind.TWO_WHEELER).xyxy, MEASURED_TWO_WHEELERS_FOUND
+    )
     assert total_labelled > 0
     assert total_found >= min(TWO_WHEELER_FLOOR, total_labelled)

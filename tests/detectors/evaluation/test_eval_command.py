@@ -16,8 +16,8 @@ from app.cli.main import main
 from detectors.evaluation.plot import COLOURS
 from detectors.models.cache import ModelFiles, asset_cache_dir
 from detectors.models.registry import CENTERNET_MODEL_ID, SSD_MODEL_ID, catalogue, get_model_spec
+from tests.detectors.real_photos import TWO_WHEELERS
 
-TWO_WHEELERS = Path(__file__).resolve().parents[4] / "shared" / "data" / "footage" / "two-wheelers"
 ENSEMBLE = f"ensemble:{CENTERNET_MODEL_ID}+{SSD_MODEL_ID}"
 
 

@@ -8,12 +8,9 @@ Skipped, with the reason, when the model, the test images or the team's photos a
 from __future__ import annotations
 
 import importlib.util
-import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 import pytest
 from numpy.typing import NDArray
@@ -23,24 +20,16 @@ from detectors.backends.factory import BackendChoice, open_backend
 from detectors.backends.registry import runtime_options
 from detectors.boxes import box_iou
 from detectors.class_map import ObjectKind
-from detectors.models.cache import ModelFiles, asset_cache_dir
+from detectors.models.cache import ModelFiles
 from detectors.models.registry import SSD_MODEL_ID, get_model_spec
 from detectors.models.tfjs_graph import TfjsGraph, load_tfjs_graph
+from tests.detectors.real_photos import BUS_JPG_OBJECTS, TWO_WHEELERS, asset_image, team_two_wheelers_found
 from tests.detectors.tfjs_fixtures import conv2d
 
 SPEC = get_model_spec(SSD_MODEL_ID)
 FILES = ModelFiles.of(SPEC)
-TWO_WHEELERS = Path(__file__).resolve().parents[4] / "shared" / "data" / "footage" / "two-wheelers"
-VOC_TWO_WHEELER_CLASSES = {"bicycle", "motorcycle", "scooter"}
 MEASURED_TWO_WHEELERS_FOUND = 21  # of 27 labelled, with the default settings (stretch, score >= 0.2)
 TWO_WHEELER_FLOOR = 19
-# the clear objects of ultralytics' bus.jpg (810 x 1080), as in tests/detectors/test_real_detections.py
-BUS_JPG_OBJECTS = [
-    ("bus", (20, 230, 805, 740)),
-    ("person", (50, 400, 245, 905)),
-    ("person", (222, 405, 345, 860)),
-    ("person", (670, 380, 810, 875)),
-]
 # the two bicycles leaning on the wall in OpenCV's leuvenB.jpg (751 x 563), boxed by eye
 LEUVEN_BICYCLES = np.array([[137, 404, 197, 471], [200, 397, 260, 455]], np.float32)
 RUNTIMES = [
@@ -57,15 +46,6 @@ RUNTIMES = [
 def _require_model() -> None:
     if not FILES.is_built(verify=False):
         pytest.skip(f"{SPEC.id} is not built in {FILES.root}: run `gridwatch models build --model {SPEC.id}`")
-
-
-def _image(name: str) -> NDArray[np.uint8]:
-    path = asset_cache_dir() / name
-    if not path.is_file():
-        pytest.skip(f"{path} is absent: run `gridwatch models fetch-test-assets`")
-    image = cv2.imread(str(path))
-    assert image is not None, f"cannot read {path}"
-    return np.asarray(image, np.uint8)
 
 
 def _backend(kind: str, batch: int = 4) -> StagedBackend:
@@ -173,7 +153,7 @@ def test_built_model_records_its_licence_and_source() -> None:
 
 @pytest.mark.parametrize("kind", RUNTIMES)
 def test_real_photos_yield_what_is_there_in_batches(kind: str) -> None:
-    bus, leuven, zidane = _image("bus.jpg"), _image("leuvenB.jpg"), _image("zidane.jpg")
+    bus, leuven, zidane = asset_image("bus.jpg"), asset_image("leuvenB.jpg"), asset_image("zidane.jpg")
     backend = _backend(kind)
     bus_found, leuven_found, zidane_found, bus_again = backend.detect_batch([bus, leuven, zidane, bus])
     for class_name, expected in BUS_JPG_OBJECTS:
@@ -191,7 +171,7 @@ def test_real_photos_yield_what_is_there_in_batches(kind: str) -> None:
 @pytest.mark.parametrize("kind", RUNTIMES)
 def test_staged_batches_on_all_streams_equal_single_frames(kind: str) -> None:
     """As the worker runs a batch: parts prepared, run and decoded at once, one per stream thread."""
-    frames = [_image("bus.jpg"), _image("leuvenB.jpg"), _image("zidane.jpg")] * 2
+    frames = [asset_image("bus.jpg"), asset_image("leuvenB.jpg"), asset_image("zidane.jpg")] * 2
     backend = _backend(kind, batch=3)
     parts = [frames[:3], frames[3:]]
 
@@ -210,7 +190,7 @@ def test_staged_batches_on_all_streams_equal_single_frames(kind: str) -> None:
 
 def test_openvino_gives_the_detections_onnx_runtime_gives() -> None:
     pytest.importorskip("openvino", reason="the OpenVINO backend is optional")
-    images = [_image("bus.jpg"), _image("leuvenB.jpg"), _image("zidane.jpg")]
+    images = [asset_image("bus.jpg"), asset_image("leuvenB.jpg"), asset_image("zidane.jpg")]
     reference = _backend("onnxruntime").detect_batch(images)
     ours = _backend("openvino").detect_batch(images)
     for want, got in zip(reference, ours, strict=True):
@@ -222,32 +202,13 @@ def test_openvino_gives_the_detections_onnx_runtime_gives() -> None:
         assert np.abs(got.score[twin] - want.score).max() < 1e-3
 
 
-def _voc_two_wheelers(xml_path: Path) -> NDArray[np.float32]:
-    boxes = []
-    for obj in ET.parse(xml_path).getroot().iter("object"):
-        if (obj.findtext("name") or "").strip().lower() in VOC_TWO_WHEELER_CLASSES:
-            box = obj.find("bndbox")
-            assert box is not None
-            boxes.append([float(box.findtext(k) or 0) for k in ("xmin", "ymin", "xmax", "ymax")])
-    return np.array(boxes, np.float32).reshape(-1, 4)
-
-
 def test_team_photos_yield_their_two_wheelers() -> None:
-    if not TWO_WHEELERS.is_dir():
+    if not TWO_WHEELERS.is_dir():  # before opening the model
         pytest.skip(f"{TWO_WHEELERS} is absent (team-internal photos)")
     backend = _backend("onnxruntime", batch=1)
-    total_labelled = total_found = 0
-    print("\ntwo-wheelers (VOC bicycle/motorcycle/scooter found by IoU >= 0.3):")
-    for path in sorted((TWO_WHEELERS / "images").glob("*.jpg")):
-        labelled = _voc_two_wheelers(TWO_WHEELERS / "labels_voc" / f"{path.stem}.xml")
-        image = cv2.imread(str(path))
-        assert image is not None
-        detections = backend.detect_batch([np.asarray(image, np.uint8)])[0]
-        found_boxes = _boxes_of(backend, detections, kind=ObjectKind.TWO_WHEELER)
-        found = int((box_iou(labelled, found_boxes) >= 0.3).any(axis=1).sum()) if len(found_boxes) else 0
-        total_labelled += len(labelled)
-        total_found += found
-        print(f"  {path.name:15s} {found}/{len(labelled)}")
-    print(f"  total {total_found}/{total_labelled} (measured when written: {MEASURED_TWO_WHEELERS_FOUND}/27)")
+    total_found, total_labelled = team_two_wheelers_found(
+        lambda image: _boxes_of(backend, backend.detect_batch([image])[0], kind=ObjectKind.TWO_WHEELER),
+        MEASURED_TWO_WHEELERS_FOUND,
+    )
     assert total_labelled > 0
     assert total_found >= min(TWO_WHEELER_FLOOR, total_labelled)
