@@ -8,8 +8,9 @@ Order per batch, which is what makes a crash safe (see ``streams/README.md``):
    nothing);
 2. publish every resulting incident in record order, then wait for all of their acknowledgements together
    (one wait per batch instead of one round trip per incident; a batch without incidents waits for none);
-3. only then write the new states to the table (its changelog; a state that only advanced timestamps is kept
-   in memory and written at least every few seconds of capture time, see ``DetectionsHandler``);
+3. only then write the new states to the table (its changelog, in the partition of the camera's own
+   records; a state that only advanced timestamps is kept in memory and written at least every few
+   seconds of capture time, see ``DetectionsHandler``);
 4. the batch's source offsets are acknowledged after that, and faust commits them later, after flushing its
    producer.
 """
@@ -86,11 +87,11 @@ def make_rules_agent(
             if acks:
                 await asyncio.gather(*acks)  # every incident of the batch is on the broker
             for key, (state, durable, event) in states.items():
+                table.data[key] = state  # memory
                 if durable:
-                    # faust picks the changelog partition from the current event: the camera's own record
-                    stream._set_current_event(event)
-                    table[key] = state  # memory and changelog
-                else:
-                    table.data[key] = state  # memory only; a later durable write carries it
+                    # the changelog partition is the camera's own source partition. Never route this by
+                    # pointing the stream's current event at the record: faust's batching reads that
+                    # attribute for the next record it buffers, which then lost its place to this one.
+                    table.send_changelog(event.message.partition, key, state)
 
     return app.agent(topics.detections, name="rules")(rules)

@@ -9,7 +9,7 @@ from typing import Any
 
 from gridwatch.broker import KafkaSettings
 from gridwatch.messages.topics import DETECTIONS
-from streams import tansu_transport
+from streams import transport
 from streams.handler import DetectionsHandler
 from streams.settings import StreamsSettings
 from streams.topics import StreamTopics, partitions_of
@@ -28,7 +28,7 @@ class StreamsApp:
 
 def faust_options(kafka: KafkaSettings, settings: StreamsSettings) -> dict[str, Any]:
     """faust ``App`` settings that are correct on Tansu and on Apache Kafka."""
-    scheme = tansu_transport.register() if kafka.embedded else "kafka"
+    scheme = transport.register(embedded=kafka.embedded)
     options: dict[str, Any] = {
         "broker": ";".join(f"{scheme}://{server}" for server in kafka.bootstrap_list),
         "broker_client_id": f"{kafka.client_id}-streams",

@@ -1,0 +1,85 @@
+"""The streams transport's seek after a rebalance or a recovery: the real broker, a real aiokafka consumer."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from gridwatch.broker import KafkaSettings
+from gridwatch.messages.topics import DETECTIONS, INCIDENTS
+from streams.transport import seek_to_committed_or_start
+
+pytestmark = pytest.mark.integration
+
+NEVER_COMMITTED = TopicPartition(DETECTIONS, 0)
+COMMITTED = TopicPartition(DETECTIONS, 1)
+CHANGELOG_LIKE = TopicPartition(INCIDENTS, 0)  # stands for a table changelog: faust positions it itself
+PARTITIONS = (NEVER_COMMITTED, COMMITTED, CHANGELOG_LIKE)
+
+
+def _fill(producer: Any) -> dict[TopicPartition, int]:
+    """Three records on each partition; returns each partition's end offset after them (not asked of the
+    broker: Tansu answers ListOffsets(LATEST) wrongly)."""
+    sent = [
+        producer.send(tp.topic, key=b"transport-test", value=b"record %d" % n, partition=tp.partition)
+        for tp in PARTITIONS
+        for n in range(3)
+    ]
+    producer.flush()
+    return {
+        TopicPartition(meta.topic, meta.partition): meta.offset + 1
+        for meta in (future.get(timeout=30) for future in sent)
+    }
+
+
+async def _read_everything(
+    kafka: KafkaSettings, group_id: str, ends: dict[TopicPartition, int]
+) -> AIOKafkaConsumer:
+    """A consumer of the group that has fetched every partition to its end, as faust's does before it drops
+    what it fetched during a rebalance; also commits partition 1 at its second-to-last record."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=kafka.bootstrap_servers,
+        group_id=group_id,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        fetch_max_wait_ms=20,
+    )
+    await consumer.start()
+    consumer.assign(list(PARTITIONS))
+    await consumer.seek_to_beginning(*PARTITIONS)
+    behind = set(PARTITIONS)
+    while behind:
+        await consumer.getmany(timeout_ms=500)
+        behind = {tp for tp in behind if await consumer.position(tp) < ends[tp]}
+    await consumer.commit({COMMITTED: ends[COMMITTED] - 1})
+    return consumer
+
+
+def test_partitions_the_group_never_committed_go_back_to_their_start(
+    kafka_broker: KafkaSettings, kafka_producer: Any, unique_group_id: str
+) -> None:
+    ends = _fill(kafka_producer)
+
+    async def scenario() -> tuple[dict[Any, int], dict[Any, int], dict[Any, int]]:
+        consumer = await _read_everything(kafka_broker, unique_group_id, ends)
+        try:
+            starts: dict[Any, int] = await consumer.beginning_offsets(list(PARTITIONS))
+            await (
+                consumer.seek_to_committed()
+            )  # aiokafka alone: the never-committed partition stays at its end
+            plain = {tp: await consumer.position(tp) for tp in PARTITIONS}
+            committed = await seek_to_committed_or_start(consumer, skip_topics={INCIDENTS})
+            assert committed[NEVER_COMMITTED] is None and committed[COMMITTED] == ends[COMMITTED] - 1
+            ours = {tp: await consumer.position(tp) for tp in PARTITIONS}
+            return starts, plain, ours
+        finally:
+            await consumer.stop()
+
+    starts, plain, ours = asyncio.run(scenario())
+    assert plain[NEVER_COMMITTED] == ends[NEVER_COMMITTED] > starts[NEVER_COMMITTED]  # what lost records
+    assert ours[NEVER_COMMITTED] == starts[NEVER_COMMITTED]
+    assert ours[COMMITTED] == ends[COMMITTED] - 1  # a committed partition resumes where it was committed
+    assert ours[CHANGELOG_LIKE] == ends[CHANGELOG_LIKE]  # a skipped topic is left where it was
