@@ -30,11 +30,16 @@ class BrightBoxBackend:
     class_map = CLASS_MAP
     input_size = 64
 
-    def __init__(self, max_batch_size: int = 4, streams: int = 1) -> None:
+    def __init__(self, max_batch_size: int = 4, streams: int = 1, rendezvous: int = 0) -> None:
+        """``rendezvous``: the first that many batches wait for each other (up to 30 s, then
+        ``threading.BrokenBarrierError``), so they must be run at the same time, on as many threads."""
         self.max_batch_size = max_batch_size
         self.streams = streams
         self.batch_sizes: list[int] = []
         self.threads: set[str] = set()
+        self._rendezvous = threading.Barrier(rendezvous, timeout=30) if rendezvous > 1 else None
+        self._waits_left = rendezvous
+        self._lock = threading.Lock()
 
     def detect_batch(self, images: Sequence[NDArray[np.uint8]]) -> list[Detections]:
         prepared = self.prepare(images)
@@ -42,8 +47,12 @@ class BrightBoxBackend:
 
     def prepare(self, images: Sequence[NDArray[np.uint8]]) -> PreparedBatch:
         assert 0 < len(images) <= self.max_batch_size
-        self.batch_sizes.append(len(images))
-        self.threads.add(threading.current_thread().name)
+        with self._lock:
+            self.batch_sizes.append(len(images))
+            self.threads.add(threading.current_thread().name)
+            wait, self._waits_left = self._waits_left > 0, self._waits_left - 1
+        if wait and self._rendezvous is not None:
+            self._rendezvous.wait()
         rows = np.full((len(images), 16, 6), -1.0, np.float32)
         for i, image in enumerate(images):
             mask = (image.min(axis=2) > 200).astype(np.uint8)

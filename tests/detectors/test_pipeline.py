@@ -54,7 +54,8 @@ def _pipeline(backend: BrightBoxBackend, **kwargs: object) -> DetectionPipeline:
 
 @pytest.mark.parametrize("streams", [1, 2])
 def test_outcomes_follow_the_input_order_with_rejects_in_place(streams: int) -> None:
-    backend = BrightBoxBackend(max_batch_size=3, streams=streams)
+    # with two streams the first two parts of the batch must run at the same time (on both stream threads)
+    backend = BrightBoxBackend(max_batch_size=3, streams=streams, rendezvous=streams)
     pipeline = _pipeline(backend)
     mismatched = make_frame("cam-b", 1, [(10, 10, 30, 60)]).model_copy(update={"width": 161})
     frames: list[Frame] = [
@@ -75,7 +76,7 @@ def test_outcomes_follow_the_input_order_with_rejects_in_place(streams: int) -> 
     assert len(published) == 5
     assert max(backend.batch_sizes) <= 3
     if streams == 2:
-        assert len(backend.threads) == 2, "the batch was split over both streams"
+        assert len(backend.threads) == 2, "the batch was split over both streams, run side by side"
     a0, b0, a2, b2, c0 = published
     for message, x1 in ((a0, 10), (b0, 50), (a2, 12), (b2, 52)):  # each frame's own box, nothing else
         assert message.detections.class_name == ("person",)

@@ -159,6 +159,9 @@ def test_the_subscription_closes_when_the_client_goes_away(served: Served) -> No
             "GET", f"{served.base_url}/api/v1/me/events", params={"access_token": served.token}
         ) as response,
     ):
-        assert next(response.iter_lines()) == "retry: 3000"
+        # Keep the line iterator referenced while the stream should stay open: a discarded one is finalised,
+        # and httpcore closes the connection when its body generator is closed.
+        lines = response.iter_lines()
+        assert next(lines) == "retry: 3000"
         wait_until(lambda: live.subscriber_count(WORKER) == 1, "the stream to subscribe")
     wait_until(lambda: live.subscriber_count(WORKER) == 0, "the subscription to close")
