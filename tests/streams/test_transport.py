@@ -7,12 +7,13 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from faust.transport.drivers import by_url
 
 from gridwatch.broker import KafkaSettings
 from gridwatch.messages.topics import DETECTIONS, INCIDENTS
-from streams.transport import seek_to_committed_or_start
-
-pytestmark = pytest.mark.integration
+from streams.app import faust_options
+from streams.settings import StreamsSettings
+from streams.transport import KafkaTransport, TansuTransport, seek_to_committed_or_start
 
 NEVER_COMMITTED = TopicPartition(DETECTIONS, 0)
 COMMITTED = TopicPartition(DETECTIONS, 1)
@@ -58,6 +59,7 @@ async def _read_everything(
     return consumer
 
 
+@pytest.mark.integration
 def test_partitions_the_group_never_committed_go_back_to_their_start(
     kafka_broker: KafkaSettings, kafka_producer: Any, unique_group_id: str
 ) -> None:
@@ -83,3 +85,12 @@ def test_partitions_the_group_never_committed_go_back_to_their_start(
     assert ours[NEVER_COMMITTED] == starts[NEVER_COMMITTED]
     assert ours[COMMITTED] == ends[COMMITTED] - 1  # a committed partition resumes where it was committed
     assert ours[CHANGELOG_LIKE] == ends[CHANGELOG_LIKE]  # a skipped topic is left where it was
+
+
+@pytest.mark.parametrize(("embedded", "expected"), [(True, TansuTransport), (False, KafkaTransport)])
+def test_the_worker_uses_the_rewinding_transport_on_either_broker(embedded: bool, expected: type) -> None:
+    options = faust_options(
+        KafkaSettings(bootstrap_servers="127.0.0.1:9092,127.0.0.1:9093", embedded=embedded), StreamsSettings()
+    )
+    urls = options["broker"].split(";")
+    assert len(urls) == 2 and all(by_url(url) is expected for url in urls)

@@ -10,7 +10,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 G=${GRIDWATCH:-gridwatch}
 F=/work/shared/data/footage
 mkdir -p "$OUT"
-for n in towncentre pets2009 intel; do sed 's/sample_fps: 1$/sample_fps: 0.5/' "$HERE/$n.yaml" > "$OUT/$n-05.yaml"; done
+for n in towncentre pets2009 intel towncentre-trading; do sed 's/sample_fps: 1$/sample_fps: 0.5/' "$HERE/$n.yaml" > "$OUT/$n-05.yaml"; done
 # Cut-outs: the licensed samples, and with them the team's labelled two-wheeler photos.
 $G replay cutouts --out "$OUT/lib-builtin" --builtin --quiet
 $G replay cutouts --out "$OUT/lib-all" --builtin --voc $F/two-wheelers/images $F/two-wheelers/labels_voc \
@@ -32,4 +32,22 @@ for run in tc:towncentre:cam-tc pets:pets2009:cam-pets intel:intel:cam-intel tc-
         $G replay --site "$s" --footage "$OUT/$name/frames" --camera "$camera" --labels "$OUT/$name/labels.csv" \
             --report "$OUT/$name-$fps.json" --html "$OUT/$name-$fps.html" --quiet
     done
+done
+
+# Trading (04 店外经营): the two real A-boards of the towncentre clip (labelled by us on its frame 210 in
+# towncentre-aboards/) cut out and placed beyond the shop front in zone z-shopfront of towncentre-trading.yaml
+# (storefront_trading on static foreground: the catalogue's COCO models have no A-board class).
+# 3 episodes + 3 short-stay distractors need 20 min.
+mkdir -p "$OUT/aboards"
+ffmpeg -loglevel error -y -i $F/cctv/towncentre_1080p_10s.mp4 -vf 'select=eq(n\,210)' -frames:v 1 -q:v 2 \
+    "$OUT/aboards/towncentre_f210.jpg"
+$G replay cutouts --out "$OUT/lib-aboards" --voc "$OUT/aboards" "$HERE/towncentre-aboards" --classes a_board \
+    --licence team-internal --origin "towncentre clip (team footage)" --quiet
+$G replay compose --site "$HERE/towncentre-trading.yaml" --camera cam-tc --background $F/cctv/towncentre_1080p_10s.mp4 \
+    --duration 20m --fps 1 --auto 3 --kind trading_object --objects a_board --seed 11 --cutouts "$OUT/lib-aboards" \
+    --out "$OUT/tc-trading" --quiet
+for fps in 1 05; do
+    s="$HERE/towncentre-trading.yaml"; [ "$fps" = 05 ] && s="$OUT/towncentre-trading-05.yaml"
+    $G replay --site "$s" --footage "$OUT/tc-trading/frames" --camera cam-tc --labels "$OUT/tc-trading/labels.csv" \
+        --report "$OUT/tc-trading-$fps.json" --html "$OUT/tc-trading-$fps.html" --quiet
 done
