@@ -106,6 +106,22 @@ def _timed(call: Any, *args: Any, **kwargs: Any) -> tuple[httpx.Response, float]
     return answer, time.monotonic() - started
 
 
+def _work_the_case(client: httpx.Client, case_id: str) -> dict[str, tuple[httpx.Response, float]]:
+    """A worker's requests on one case: accept, upload a photo, handle with it, list my tasks; each timed."""
+    answers = {"accept": _timed(client.post, f"/api/v1/cases/{case_id}/accept")}
+    answers["photo"] = _timed(
+        client.post, f"/api/v1/cases/{case_id}/photos", files={"file": ("after.jpg", jpeg(), "image/jpeg")}
+    )
+    photo_id = answers["photo"][0].json()["id"]
+    answers["handle"] = _timed(
+        client.post,
+        f"/api/v1/cases/{case_id}/handle",
+        json={"note": "moved the bikes", "photo_ids": [photo_id]},
+    )
+    answers["tasks"] = _timed(client.get, "/api/v1/me/tasks")
+    return answers
+
+
 def test_requests_answer_within_1_s_while_the_broker_is_down_and_events_go_out_once_it_is_back(
     new_harness: HarnessFactory, broker: Broker, producer: Any, tmp_path: Path
 ) -> None:
@@ -114,33 +130,24 @@ def test_requests_answer_within_1_s_while_the_broker_is_down_and_events_go_out_o
     )
     site, server = start_live_site(harness, tmp_path)
     try:
+        warm_up_id = site.file_incident("inc-before-outage")
         case_id = site.file_incident("inc-outage")
         harness.tick()
-        wait_until(lambda: _unpublished(harness, case_id) == [], "the first events to reach the broker")
-
-        broker.stop()
+        wait_until(
+            lambda: _unpublished(harness, warm_up_id) == _unpublished(harness, case_id) == [],
+            "the first events to reach the broker",
+        )
         headers = {"Authorization": f"Bearer {site.token(WORKER)}"}
         with httpx.Client(base_url=site.base_url, headers=headers, timeout=30) as client:
-            accepted, accept_s = _timed(client.post, f"/api/v1/cases/{case_id}/accept")
-            photo, photo_s = _timed(
-                client.post,
-                f"/api/v1/cases/{case_id}/photos",
-                files={"file": ("after.jpg", jpeg(), "image/jpeg")},
-            )
-            handled, handle_s = _timed(
-                client.post,
-                f"/api/v1/cases/{case_id}/handle",
-                json={"note": "moved the bikes", "photo_ids": [photo.json()["id"]]},
-            )
-            tasks, tasks_s = _timed(client.get, "/api/v1/me/tasks")
-
-        assert (accepted.status_code, photo.status_code, handled.status_code, tasks.status_code) == (
-            200,
-            201,
-            200,
-            200,
-        ), handled.text
-        durations = {"accept": accept_s, "photo": photo_s, "handle": handle_s, "tasks": tasks_s}
+            # The same requests on another case with the broker up first: what is timed below is the broker
+            # being down, not a cold start (first connection, first use of each route and statement).
+            before = _work_the_case(client, warm_up_id)
+            assert all(answer.is_success for answer, _seconds in before.values()), before
+            wait_until(lambda: _unpublished(harness, warm_up_id) == [], "the warm-up's events to go out")
+            broker.stop()
+            answers = _work_the_case(client, case_id)
+        assert [answer.status_code for answer, _seconds in answers.values()] == [200, 201, 200, 200], answers
+        durations = {name: seconds for name, (_answer, seconds) in answers.items()}
         assert max(durations.values()) < ANSWER_WITHIN_S, f"with the broker down: {durations}"
         assert _unpublished(harness, case_id) == ["accepted", "handled"]  # recorded, waiting for the broker
 
