@@ -27,6 +27,13 @@ class DecodedBoxes:
         return int(self.xyxy.shape[0])
 
 
+def best_first(score: NDArray[np.float32], threshold: float, limit: int) -> NDArray[np.intp]:
+    """Indices of the scores at or above ``threshold`` (never a zero score), best first (ties in index
+    order), at most ``limit`` of them."""
+    keep = np.flatnonzero(score >= max(threshold, float(np.finfo(np.float32).tiny)))
+    return keep[np.argsort(-score[keep], kind="stable")][:limit]
+
+
 def suppressed(
     xyxy: NDArray[np.float32],
     class_id: NDArray[np.int64],

@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
-from detectors.decoders.decoded import DecodedBoxes, suppressed
+from detectors.decoders.decoded import DecodedBoxes, best_first, suppressed
 
 __all__ = ["DecodedBoxes", "SsdDecoderConfig", "decode_ssd"]
 
@@ -85,10 +85,9 @@ def decode_ssd(
     usable = scores[:, used]
     best_column = np.argmax(usable, axis=1)
     best = usable[np.arange(anchors), best_column]
-    candidates = np.flatnonzero(best >= max(config.score_threshold, float(np.finfo(np.float32).tiny)))
+    candidates = best_first(best, config.score_threshold, config.max_candidates)
     if candidates.size == 0:
         return DecodedBoxes.empty()
-    candidates = candidates[np.argsort(-best[candidates], kind="stable")][: config.max_candidates]
     score = best[candidates].astype(np.float32)
     class_id = column_classes[used[best_column[candidates]]].astype(np.int64)
     ymin, xmin, ymax, xmax = (flat_boxes[candidates, k] for k in range(4))

@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
-from detectors.decoders.decoded import DecodedBoxes, suppressed
+from detectors.decoders.decoded import DecodedBoxes, best_first, suppressed
 
 
 class YoloLayout(StrEnum):
@@ -79,10 +79,9 @@ def _decode_anchors(output: NDArray[np.float32], config: YoloDecoderConfig) -> D
     scores = output[4:]
     class_id = np.argmax(scores, axis=0)
     best = scores[class_id, np.arange(scores.shape[1])]
-    keep = np.flatnonzero(best >= max(config.score_threshold, float(np.finfo(np.float32).tiny)))
+    keep = best_first(best, config.score_threshold, config.max_candidates)
     if keep.size == 0:
         return DecodedBoxes.empty()
-    keep = keep[np.argsort(-best[keep], kind="stable")][: config.max_candidates]
     cx, cy, w, h = (output[i, keep] for i in range(4))
     xyxy = np.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], axis=1).astype(np.float32)
     score = best[keep].astype(np.float32)
@@ -101,8 +100,7 @@ def _decode_end_to_end(output: NDArray[np.float32], config: YoloDecoderConfig) -
     if output.ndim != 2 or output.shape[1] != 6:
         raise ValueError(f"expected a (candidates, 6) output, got shape {output.shape}")
     score = output[:, 4]
-    keep = np.flatnonzero(score >= max(config.score_threshold, float(np.finfo(np.float32).tiny)))
-    keep = keep[np.argsort(-score[keep], kind="stable")][: config.max_detections]
+    keep = best_first(score, config.score_threshold, config.max_detections)
     xyxy = output[keep, :4].astype(np.float32)
     xyxy[:, 2] = np.maximum(xyxy[:, 2], xyxy[:, 0])
     xyxy[:, 3] = np.maximum(xyxy[:, 3], xyxy[:, 1])
