@@ -10,7 +10,6 @@ acknowledgement and the state write) is the one duplicate the design allows.
 from __future__ import annotations
 
 import signal
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,13 +17,19 @@ from typing import Any
 
 import pytest
 
-from gridwatch.broker import KafkaSettings, make_consumer
-from gridwatch.messages import DeadLetter, Incident, Lifecycle, decode, encode, key_of
+from gridwatch.broker import KafkaSettings
+from gridwatch.messages import DeadLetter, GwMessage, Incident, Lifecycle, encode, key_of
 from gridwatch.messages.topics import DEAD_LETTERS, DETECTIONS
 from tests.fixtures.broker import running_broker
 from tests.streams.rules.scenes import bike, message
 from tests.streams.sites import parking_site_yaml
-from tests.streams.worker import IncidentReader, outlive_session_of_killed_member, start_worker, stop_worker
+from tests.streams.worker import (
+    IncidentReader,
+    TopicReader,
+    outlive_session_of_killed_member,
+    start_worker,
+    stop_worker,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 T_BASE = 1_772_416_800.0  # 2026-03-02 10:00 +08:00; frames carry capture times from here
@@ -120,25 +125,16 @@ def test_every_record_reaches_the_rules_once_while_states_are_written(
     offsets = sorted((m.partition, m.offset) for m in (f.get(timeout=30) for f in futures))
     # a partition is read in order: once its last stray record is dead-lettered, all before it were handled
     last_of_each = {max(o for o in offsets if o[0] == p) for p in {p for p, _ in offsets}}
-    letters = make_consumer(
-        kafka_broker, group_id=unique_group_id + "-dlq", topics=[DEAD_LETTERS], client_suffix="test-dlq"
-    )
+
+    def stray_letter(message: GwMessage) -> tuple[int, int] | None:
+        assert isinstance(message, DeadLetter)
+        return (message.partition, message.offset) if message.key in strays else None
+
+    letters = TopicReader(kafka_broker, unique_group_id + "-dlq", DEAD_LETTERS, stray_letter)
     worker = start_worker(site_file, kafka_broker, unique_group_id, tmp_path / "worker.log")
-    got: list[tuple[int, int]] = []
     try:
-        deadline = time.monotonic() + 90
-        quiet_until = None
-        while quiet_until is None or time.monotonic() < quiet_until:
-            assert time.monotonic() < deadline, f"{len(got)} of {len(offsets)} dead letters in 90 s"
-            assert worker.poll() is None, f"the worker exited with {worker.returncode}"
-            for records in letters.poll(timeout_ms=500).values():
-                for record in records:
-                    letter = decode(DEAD_LETTERS, record.value)
-                    assert isinstance(letter, DeadLetter)
-                    if letter.key in strays:
-                        got.append((letter.partition, letter.offset))
-            if quiet_until is None and last_of_each <= set(got):
-                quiet_until = time.monotonic() + 3  # a repeat sent late arrives by then
+        letters.poll_until(lambda got: last_of_each <= set(got), 90, worker)
+        got = letters.drain(3)  # a repeat sent late arrives by then
     finally:
         stop_worker(worker)
         letters.close()

@@ -8,12 +8,14 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, Generic, TypeVar
 
 from gridwatch.broker import KafkaSettings, make_consumer
-from gridwatch.messages import Incident, decode
+from gridwatch.messages import GwMessage, Incident, decode
 from gridwatch.messages.topics import INCIDENTS
 
 REPO = Path(__file__).resolve().parents[2]
+M = TypeVar("M")
 
 
 def start_worker(
@@ -64,46 +66,58 @@ def stop_worker(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
-class IncidentReader:
-    """Reads gw.incidents from the start under its own group and keeps the incidents of some cameras."""
+class TopicReader(Generic[M]):
+    """Reads one topic from the start under its own group and keeps the messages ``keep`` accepts."""
 
-    def __init__(self, kafka: KafkaSettings, group_id: str, cameras: set[str]) -> None:
-        self.consumer = make_consumer(
-            kafka, group_id=group_id, topics=[INCIDENTS], client_suffix="test-reader"
-        )
-        self.cameras = cameras
-        self.seen: list[Incident] = []
+    def __init__(
+        self, kafka: KafkaSettings, group_id: str, topic: str, keep: Callable[[GwMessage], M | None]
+    ) -> None:
+        self.consumer = make_consumer(kafka, group_id=group_id, topics=[topic], client_suffix="test-reader")
+        self.topic = topic
+        self.keep = keep
+        self.seen: list[M] = []
 
     def poll_until(
         self,
-        done: Callable[[list[Incident]], bool],
+        done: Callable[[list[M]], bool],
         timeout_s: float,
         process: subprocess.Popen[bytes] | None = None,
-    ) -> list[Incident]:
+    ) -> list[M]:
         """Poll until ``done(seen)``; AssertionError after ``timeout_s`` or when ``process`` died."""
         deadline = time.monotonic() + timeout_s
         while not done(self.seen):
             if time.monotonic() > deadline:
-                raise AssertionError(f"timed out after {timeout_s}s; incidents so far: {self.summary()}")
+                raise AssertionError(f"timed out after {timeout_s}s; so far: {self.summary()}")
             if process is not None and process.poll() is not None:
-                raise AssertionError(
-                    f"the worker exited with {process.returncode}; incidents: {self.summary()}"
-                )
+                raise AssertionError(f"the worker exited with {process.returncode}; so far: {self.summary()}")
             for records in self.consumer.poll(timeout_ms=500).values():
                 for record in records:
-                    incident = decode(INCIDENTS, record.value)
-                    assert isinstance(incident, Incident)
-                    if incident.camera_id in self.cameras:
-                        self.seen.append(incident)
+                    kept = self.keep(decode(self.topic, record.value))
+                    if kept is not None:
+                        self.seen.append(kept)
         return self.seen
 
-    def drain(self, seconds: float) -> list[Incident]:
+    def drain(self, seconds: float) -> list[M]:
         """Keep reading for ``seconds`` more (to catch anything sent late, e.g. duplicates)."""
         deadline = time.monotonic() + seconds
         return self.poll_until(lambda _seen: time.monotonic() > deadline, seconds + 5)
 
-    def summary(self) -> list[tuple[str, str, int]]:
-        return [(i.camera_id, i.lifecycle.value, i.revision) for i in self.seen]
+    def summary(self) -> list[Any]:
+        return [repr(message)[:120] for message in self.seen]
 
     def close(self) -> None:
         self.consumer.close()
+
+
+class IncidentReader(TopicReader[Incident]):
+    """Reads gw.incidents from the start under its own group and keeps the incidents of some cameras."""
+
+    def __init__(self, kafka: KafkaSettings, group_id: str, cameras: set[str]) -> None:
+        def of_cameras(message: GwMessage) -> Incident | None:
+            assert isinstance(message, Incident)
+            return message if message.camera_id in cameras else None
+
+        super().__init__(kafka, group_id, INCIDENTS, of_cameras)
+
+    def summary(self) -> list[tuple[str, str, int]]:
+        return [(i.camera_id, i.lifecycle.value, i.revision) for i in self.seen]
