@@ -3,12 +3,20 @@
 Per camera, two running-average backgrounds of the grey, down-scaled image: a *fast* one that absorbs
 whatever stops moving within seconds and a *slow* one that takes many minutes. A pixel that differs from
 the slow background but no longer from the fast one belongs to something that appeared and then stood
-still; once it has done so for ``min_static_s`` seconds of capture time it is static foreground.
+still; once it has done so for ``min_static_s`` seconds of capture time it is static foreground. A pixel's
+standing time survives people passing in front of it (while the pixel differs from the fast background too,
+its clock holds) and restarts only when the pixel shows the empty street again: on a busy pavement a board
+is walked past every few seconds, and a clock that restarted at each passer-by would never reach
+``min_static_s``.
 Connected regions of it become boxes of kind ``trading_object`` with ``class_name`` ``static_foreground``
 (the flag the rules read), which the detector worker appends to the frame's detections message.
 
 People walking never qualify (the fast background never catches up with them); what stays long enough is
-eventually learnt by the slow background too and fades out by itself. Time constants are seconds of frame
+eventually learnt by the slow background too and fades out by itself. A *ghost* (the empty place an object
+left that the slow background had learnt, e.g. one standing there when the camera started) looks like static
+foreground too; it is told apart by its outline: a real object's outline is an edge in the current frame,
+a ghost's only in the slow background. Ghosts are written into both backgrounds at once and never reported.
+Time constants are seconds of frame
 timestamps, never frame counts, so any sampling rate works.
 """
 
@@ -25,12 +33,18 @@ from pydantic import BaseModel, ConfigDict, Field
 from gridwatch.detections import STATIC_FOREGROUND_CLASS, Detections, ObjectKind
 
 __all__ = [
+    "MODEL_VERSION",
     "STATIC_FOREGROUND_CLASS",
     "StaticBlob",
     "StaticForeground",
     "StaticForegroundSettings",
     "as_detections",
 ]
+
+
+#: Version of the algorithm below: part of replay's detection-cache key, so a change here is never hidden by
+#: boxes cached from an earlier one. 2: standing time held through occlusion; ghosts absorbed.
+MODEL_VERSION = 2
 
 
 class StaticForegroundSettings(BaseModel):
@@ -66,11 +80,22 @@ class StaticForegroundSettings(BaseModel):
         "people on the first frames leave no ghost) and nothing is reported.",
     )
     min_area_fraction: float = Field(
-        default=0.0008,
+        default=0.0004,
         gt=0,
         le=1,
-        description="Smallest blob reported, as a share of the image area (a far parked bike is ~0.001).",
+        description="Smallest blob reported, as a share of the image area (a far parked bike is ~0.001; "
+        "the changed part of an A-board 25 px tall at the work width ~0.0006).",
     )
+    ghost_edge_ratio: float = Field(
+        default=1.0,
+        gt=0,
+        description="A blob whose outline's edge strength in the current frame is below this share of the "
+        "slow background's there is a ghost (something left, not something placed) and is absorbed.",
+    )
+
+    def signature(self) -> str:
+        """The algorithm's version and these settings, as one string (what cached blobs depend on)."""
+        return f"v{MODEL_VERSION} " + self.model_dump_json()
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +104,7 @@ class StaticBlob:
 
     box: tuple[float, float, float, float]
     fill: float  # share of the box that is static foreground, 0..1
-    since: float  # capture time (epoch s) its pixels started standing still
+    since: float  # capture time (epoch s) minus the longest standing time among its pixels
 
 
 class StaticForeground:
@@ -89,7 +114,7 @@ class StaticForeground:
         self.settings = settings or StaticForegroundSettings()
         self._fast: NDArray[np.float32] | None = None
         self._slow: NDArray[np.float32] | None = None
-        self._since: NDArray[np.float64] | None = None  # epoch seconds: float32 cannot hold them
+        self._standing_s: NDArray[np.float32] | None = None  # seconds each pixel has stood
         self._started_at = 0.0
         self._last_at = 0.0
         self._scale = 1.0
@@ -97,7 +122,12 @@ class StaticForeground:
     def update(self, frame: NDArray[np.uint8], captured_at: float) -> list[StaticBlob]:
         """Learn from one frame (BGR or grey, any size) and return the static blobs on it."""
         grey = self._prepare(frame)
-        if self._fast is None or self._slow is None or self._since is None or captured_at <= self._last_at:
+        if (
+            self._fast is None
+            or self._slow is None
+            or self._standing_s is None
+            or captured_at <= self._last_at
+        ):
             if self._fast is None:
                 self._reset(grey, captured_at)
             return []
@@ -112,16 +142,17 @@ class StaticForeground:
         slow_tau = s.slow_tau_s if elapsed >= s.warmup_s else min(s.slow_tau_s, elapsed)
         cv2.accumulateWeighted(grey, self._slow, 1.0 - math.exp(-dt / slow_tau))
         standing = (slow_changed & ~fast_changed).astype(np.uint8)
-        standing = np.asarray(
-            cv2.morphologyEx(standing, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)), np.uint8
+        standing_mask = (
+            np.asarray(cv2.morphologyEx(standing, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)), np.uint8) == 1
         )
-        self._since[standing == 0] = np.nan
-        self._since[(standing == 1) & np.isnan(self._since)] = captured_at
-        static = (standing == 1) & (captured_at - np.nan_to_num(self._since, nan=np.inf) >= s.min_static_s)
+        # Standing: the clock runs. Something moving in front (fast changed): it holds. Bare street: it stops.
+        self._standing_s[standing_mask] += dt
+        self._standing_s[~slow_changed & ~fast_changed & ~standing_mask] = 0.0
+        static = standing_mask & (self._standing_s >= s.min_static_s)
         if elapsed < s.warmup_s:
             return []
         opened = cv2.morphologyEx(static.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-        return self._blobs(np.asarray(opened, np.uint8))
+        return self._blobs(np.asarray(opened, np.uint8), grey, captured_at)
 
     def _prepare(self, frame: NDArray[np.uint8]) -> NDArray[np.float32]:
         grey = frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
@@ -135,22 +166,50 @@ class StaticForeground:
     def _reset(self, grey: NDArray[np.float32], captured_at: float) -> None:
         self._fast = grey.copy()
         self._slow = grey.copy()
-        self._since = np.full(grey.shape, np.nan, np.float64)
+        self._standing_s = np.zeros(grey.shape, np.float32)
         self._started_at = self._last_at = captured_at
 
-    def _blobs(self, static: NDArray[np.uint8]) -> list[StaticBlob]:
-        assert self._since is not None
+    def _blobs(
+        self, static: NDArray[np.uint8], grey: NDArray[np.float32], captured_at: float
+    ) -> list[StaticBlob]:
+        assert self._standing_s is not None and self._slow is not None and self._fast is not None
         count, labels, stats, _centroids = cv2.connectedComponentsWithStats(static, connectivity=8)
         min_area = self.settings.min_area_fraction * static.shape[0] * static.shape[1]
+        edges_now = edges_then = None
         blobs: list[StaticBlob] = []
         for label in range(1, count):
             x, y, w, h, area = (int(v) for v in stats[label])
             if area < min_area:
                 continue
-            since = float(np.nanmin(self._since[labels == label]))
+            if edges_now is None or edges_then is None:
+                edges_now, edges_then = _edge_strength(grey), _edge_strength(self._slow)
+            mask = labels == label
+            outline = _outline(mask)
+            if edges_now[outline].mean() < self.settings.ghost_edge_ratio * edges_then[outline].mean():
+                self._slow[mask] = grey[mask]  # a ghost: the street is back; learn it now
+                self._fast[mask] = grey[mask]
+                self._standing_s[mask] = 0.0
+                continue
+            since = captured_at - float(self._standing_s[mask].max())
             k = self._scale
             blobs.append(StaticBlob((x * k, y * k, (x + w) * k, (y + h) * k), area / (w * h), since))
         return blobs
+
+
+def _edge_strength(grey: NDArray[np.float32]) -> NDArray[np.float32]:
+    dx = cv2.Sobel(grey, cv2.CV_32F, 1, 0, ksize=3)
+    dy = cv2.Sobel(grey, cv2.CV_32F, 0, 1, ksize=3)
+    return np.asarray(cv2.magnitude(dx, dy), np.float32)
+
+
+def _outline(mask: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """A band two pixels wide around a blob's border (one inside, one outside)."""
+    kernel = np.ones((3, 3), np.uint8)
+    as_u8 = mask.astype(np.uint8)
+    grown = np.asarray(cv2.dilate(as_u8, kernel), np.uint8)
+    shrunk = np.asarray(cv2.erode(as_u8, kernel), np.uint8)
+    band: NDArray[np.bool_] = (grown - shrunk) == 1
+    return band
 
 
 def as_detections(blobs: list[StaticBlob], frame_width: int, frame_height: int) -> Detections:

@@ -43,6 +43,10 @@ class CacheKey(BaseModel):
         ge=0, le=1, description="The model's own minimum score: the lowest replay conf."
     )
     static_foreground: bool = Field(description="Whether static-foreground boxes were computed too.")
+    static_model: str = Field(
+        default="",
+        description="Version and settings of the static-foreground model when its boxes were computed.",
+    )
     views: str = Field(
         default="whole-frame",
         description="Where the detector looked: the whole frame, or zone tiles (a digest of the camera's "

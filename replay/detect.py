@@ -23,6 +23,7 @@ from detectors.backends.site_models import SiteModelError, open_named_models
 from detectors.camera_zones import CameraZones, SiteCameras
 from detectors.models.custom import ModelFormat
 from detectors.models.registry import get_model_spec
+from detectors.static_foreground import StaticForegroundSettings
 from detectors.worker.activity import CameraActivity
 from detectors.worker.pipeline import DetectionPipeline
 from detectors.worker.static_foreground_signals import StaticForegroundSignals
@@ -125,7 +126,8 @@ class Detector:
             model_version=version,
             runtime=resolved_kind(self.choice),
             score_floor=score_floor(self.choice),
-            static_foreground=CameraZones.of(camera).wants_static_foreground,
+            static_foreground=(static := CameraZones.of(camera).wants_static_foreground),
+            static_model=StaticForegroundSettings().signature() if static else "",
             views=views_key(camera),
         )
 

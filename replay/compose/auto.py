@@ -2,6 +2,10 @@
 stays, two-wheelers moved through, people walking bikes, in turn), spread over the zones that watch them
 and scheduled so that each can be judged on its own.
 
+Nothing starts in the first ``LEAD_S`` seconds (the rules' inertia), nor, in a zone whose rule opens episodes
+on static foreground, before the background model's warm-up is over: to a background model an object there
+from the first frame is part of the street, on a real camera as here.
+
 In one zone things follow each other: after an episode the zone is left clear for the rule's ``clear_s``
 (so its incident ends) and its ``cooldown_s`` (so the next one may open), plus a margin of a few samples;
 a short stay lasts under half the dwell. A scenario that does not fit the clip's length is refused with
@@ -14,7 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gridwatch.config import Camera, Zone
+from detectors.static_foreground import StaticForegroundSettings
+from gridwatch.config import Camera, StorefrontTradingRule, TradingSignal, Zone
 from gridwatch.config.models_rules import RuleBase
 from gridwatch.detections import ObjectKind
 from replay.compose.library import CutoutLibrary
@@ -35,12 +40,18 @@ class _Lane:
     free_at: float
 
 
+def lead_s(rule: RuleBase) -> float:
+    """Seconds from the clip's start before the first thing in a zone with this rule."""
+    opens_on_static = isinstance(rule, StorefrontTradingRule) and rule.signal is not TradingSignal.DETECTIONS
+    return LEAD_S + (StaticForegroundSettings().warmup_s if opens_on_static else 0.0)
+
+
 def _lanes(camera: Camera, kind: ObjectKind) -> list[_Lane]:
     lanes = []
     for zone in camera.zones:
         for rule in zone.rules:
             if kind in rule.kinds:
-                lanes.append(_Lane(zone, rule, LEAD_S))
+                lanes.append(_Lane(zone, rule, lead_s(rule)))
                 break
     return lanes
 

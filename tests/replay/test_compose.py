@@ -16,8 +16,9 @@ import numpy as np
 import pytest
 
 from app.cli import replay_cmd
-from gridwatch.config import Camera, parse_site
-from replay.compose.auto import auto_scenario
+from detectors.static_foreground import StaticForegroundSettings
+from gridwatch.config import Camera, EbikeParkingRule, StorefrontTradingRule, parse_site
+from replay.compose.auto import LEAD_S, auto_scenario, lead_s
 from replay.compose.background import Background, load_background
 from replay.compose.composer import ComposeResult, compose
 from replay.compose.library import CutoutLibrary, load_library, save_library
@@ -261,3 +262,18 @@ def test_pick_prefers_an_outlined_cut_out_to_a_soft_box(world: World) -> None:
     assert picks == {key}  # the soft box carries its photo's background; never chosen beside an outline
     only_boxes = CutoutLibrary({"boxed": boxed})
     assert only_boxes.pick("bicycle", np.random.default_rng(0)).id == "boxed"  # a class with no outline
+
+
+def test_nothing_is_placed_before_the_background_model_can_see_it() -> None:
+    """A zone whose rule opens episodes on static foreground gets nothing during the background model's
+    warm-up (an object there from the first frame is street to it); one that reads detections only, or
+    static foreground only as support, starts after the rules' inertia."""
+    warmup = StaticForegroundSettings().warmup_s
+    rule = {"kind": "storefront_trading", "dwell_s": 60}
+    for signal, lead in (
+        ("static_foreground", LEAD_S + warmup),
+        ("both", LEAD_S + warmup),
+        ("detections", LEAD_S),
+    ):
+        assert lead_s(StorefrontTradingRule.model_validate({**rule, "signal": signal})) == lead
+    assert lead_s(EbikeParkingRule.model_validate({"kind": "ebike_parking", "dwell_s": 60})) == LEAD_S
