@@ -53,11 +53,12 @@ class StaticForegroundSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     work_width: int = Field(
-        default=480,
+        default=960,
         ge=32,
         le=1920,
-        description="Frames are shrunk to this width (pixels) before modelling: wide enough to keep a far "
-        "parked bike (a few hundredths of a 1080p frame's height) a blob of its own.",
+        description="Frames are shrunk to this width (pixels) before modelling: the width ingest publishes "
+        "1080p cameras at, wide enough that a far A-board (50 x 110 px at 1080p) keeps its outline instead "
+        "of blurring into the pavement.",
     )
     fast_tau_s: float = Field(
         default=5.0,
@@ -85,6 +86,13 @@ class StaticForegroundSettings(BaseModel):
         le=1,
         description="Smallest blob reported, as a share of the image area (a far parked bike is ~0.001; "
         "the changed part of an A-board 25 px tall at the work width ~0.0006).",
+    )
+    drain_rate: float = Field(
+        default=4.0,
+        gt=0,
+        description="Seconds of standing time a pixel loses per second it shows the bare street: a thin or "
+        "far object whose pixels blend with the street now and then keeps most of its time, one that left "
+        "loses it within a fraction of the time it stood.",
     )
     ghost_edge_ratio: float = Field(
         default=1.0,
@@ -145,9 +153,10 @@ class StaticForeground:
         standing_mask = (
             np.asarray(cv2.morphologyEx(standing, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)), np.uint8) == 1
         )
-        # Standing: the clock runs. Something moving in front (fast changed): it holds. Bare street: it stops.
+        # Standing: the clock runs. Something moving in front (fast changed): it holds. Bare street: drains.
         self._standing_s[standing_mask] += dt
-        self._standing_s[~slow_changed & ~fast_changed & ~standing_mask] = 0.0
+        bare = ~slow_changed & ~fast_changed & ~standing_mask
+        self._standing_s[bare] = np.maximum(self._standing_s[bare] - s.drain_rate * dt, 0.0)
         static = standing_mask & (self._standing_s >= s.min_static_s)
         if elapsed < s.warmup_s:
             return []

@@ -103,6 +103,26 @@ def test_a_stall_walked_past_every_few_seconds_still_becomes_a_blob() -> None:
     assert len([t for t in seen_on_stall if t >= found[0]]) >= 0.9 * len(after)  # walkers hide parts, not all
 
 
+def test_a_stall_that_blends_into_the_street_now_and_then_keeps_its_standing_time() -> None:
+    """A thin or far object's pixels fall under the difference threshold in some samples (blur, light); one
+    such sample in ten must not restart its standing time. And the moment it goes, it is reported no more."""
+    rng, street = _street(11)
+    model = StaticForeground(SETTINGS)
+    x1, y1, x2, y2 = STALL
+    found: list[float] = []
+    for index in range(161):  # 80 s
+        t = index * 0.5
+        image = street.copy()
+        if 15 <= t < 60:  # a faint stall, 32 grey levels over the street; every tenth sample only 18
+            lift = 18 if index % 10 == 0 else 32
+            image[y1:y2, x1:x2] = np.clip(street[y1:y2, x1:x2].astype(np.int16) + lift, 0, 255)
+        blobs = model.update(_noisy(image, rng), T0 + t)
+        if any(iou(blob.box, STALL) > 0.5 for blob in blobs):
+            found.append(t)
+    assert found and found[0] <= 15 + 25, found
+    assert max(found) < 60
+
+
 def test_the_empty_place_an_object_left_is_no_blob_and_the_spot_works_again() -> None:
     """A stall there from the first frame is learnt as street during the warm-up; when it goes, the bare
     pavement differs from the slow background (a ghost) but shows no outline of its own: never reported,
