@@ -5,9 +5,9 @@
 rebalance or a table recovery) and relies on seeking back to the committed offsets afterwards. aiokafka's
 ``seek_to_committed`` seeks only where the committed offset is above 0, so on a partition the group has never
 committed (a first start, or a worker killed before its first commit) the fetch position stays after the
-dropped records and they are never processed. :func:`seek_to_committed_or_start` seeks those partitions to
-their beginning, which is what the group's ``auto_offset_reset=earliest`` means; frames read again there are
-redeliveries the rules skip.
+dropped records and they are never processed. :func:`seek_to_committed_or_start` seeks those partitions back
+to the last record faust handed on, or to their beginning where it handed on none (what the group's
+``auto_offset_reset=earliest`` means); frames read again there are redeliveries the rules skip.
 
 **Short fetch wait on Tansu.** faust builds its aiokafka consumer with ``fetch_max_wait_ms=1500``. Apache
 Kafka answers a fetch as soon as data arrives, but Tansu holds it until the wait is over, which adds up to
@@ -16,7 +16,7 @@ that much latency to every incident.
 
 from __future__ import annotations
 
-from collections.abc import Collection, MutableMapping
+from collections.abc import Collection, Mapping, MutableMapping
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -30,15 +30,27 @@ FETCH_MAX_WAIT_MS = 20
 
 
 async def seek_to_committed_or_start(
-    consumer: AIOKafkaConsumer, skip_topics: Collection[str] = ()
+    consumer: AIOKafkaConsumer,
+    skip_topics: Collection[str] = (),
+    delivered: Mapping[Any, int | None] | None = None,
 ) -> dict[TopicPartition, int | None]:
-    """Seek every assigned partition to its committed offset, and those with none (or 0) to their beginning,
-    except partitions of ``skip_topics`` (a table's changelog, which faust positions itself). Returns the
-    committed offsets, as aiokafka's ``seek_to_committed`` does."""
+    """Seek every assigned partition to its committed offset; one the group never committed (None, or 0) to
+    the last offset already handed to the application (``delivered``: faust's read offsets), or to its
+    beginning where nothing was handed over yet; partitions of ``skip_topics`` (a table's changelog, which
+    faust positions itself) are left alone. Returns the committed offsets, as aiokafka's
+    ``seek_to_committed`` does.
+
+    Every seek here is aiokafka's synchronous ``seek`` and never goes forward past a record not yet
+    handed over: faust calls this while its flow may be running, and ``seek_to_beginning`` (an offset reset
+    that completes later, in the fetcher) raced the fetches in flight there and lost records."""
     committed: dict[TopicPartition, int | None] = await consumer.seek_to_committed()
+    handed = delivered or {}
     fresh = [tp for tp, offset in committed.items() if not offset and tp.topic not in skip_topics]
-    if fresh:
-        await consumer.seek_to_beginning(*fresh)
+    unread = [tp for tp in fresh if handed.get(tp) is None]
+    starts: dict[TopicPartition, int] = await consumer.beginning_offsets(unread) if unread else {}
+    for tp in fresh:
+        last = handed.get(tp)
+        consumer.seek(tp, starts[tp] if last is None else last)
     return committed
 
 
@@ -46,7 +58,8 @@ class _RewindingThread(faust_aiokafka.AIOKafkaConsumerThread):
     async def seek_to_committed(self) -> Any:
         consumer = self._ensure_consumer()
         changelogs = self.consumer.app.tables.changelog_topics
-        return await self.call_thread(seek_to_committed_or_start, consumer, changelogs)
+        delivered = dict(self.consumer._read_offset)  # faust's: the last offset handed on, per partition
+        return await self.call_thread(seek_to_committed_or_start, consumer, changelogs, delivered)
 
 
 class _ShortFetchThread(_RewindingThread):

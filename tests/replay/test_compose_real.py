@@ -7,10 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import cv2
 import pytest
 import yaml
 
 from replay.cache import DetectionCache
+from replay.compose.labelled import read_voc
+from replay.compose.library import build_library, save_library
 from replay.compose.session import ComposeRequest, Setting, library_of, run_compose
 from replay.footage import FootageItem
 from replay.labels import read_labels
@@ -82,3 +85,62 @@ def _assets_present() -> bool:
     from detectors.models.cache import asset_cache_dir
 
     return (asset_cache_dir() / "dog.jpg").is_file()
+
+
+TRADING_SITE = (
+    Path(__file__).resolve().parents[2] / "replay" / "compose" / "examples" / "towncentre-trading.yaml"
+)
+ABOARD_LABELS = TRADING_SITE.parent / "towncentre-aboards"
+
+
+@pytest.mark.slow
+def test_a_composed_a_board_beyond_the_shop_front_raises_a_trading_incident(tmp_path: Path) -> None:
+    """One of the clip's own A-boards (cut out of its frame 210 with the box we labelled) placed in the shop
+    front's strip after the background model's warm-up, on a pavement people keep walking past: static
+    foreground finds it and the storefront rule raises one incident on it; nothing else."""
+    if not CLIP.is_file():
+        pytest.skip(f"shared footage absent: {CLIP}")
+    frames = tmp_path / "aboards"
+    frames.mkdir()
+    capture = cv2.VideoCapture(str(CLIP))
+    capture.set(cv2.CAP_PROP_POS_FRAMES, 210)
+    ok, image = capture.read()
+    capture.release()
+    assert ok
+    cv2.imwrite(str(frames / "towncentre_f210.jpg"), image)
+    boards = [
+        o
+        for o in read_voc(frames, ABOARD_LABELS, licence="team-internal", origin="towncentre clip")
+        if o.class_name == "a_board"
+    ]
+    assert len(boards) == 2
+    save_library(build_library(boards), tmp_path / "lib")
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text(
+        "camera: cam-tc\nduration_s: 250\nfps: 1\nseed: 1\nepisodes:\n"
+        "  - {id: e1, object: a_board, at: [443, 522], start_s: 70, duration_s: 170}\n",
+        encoding="utf-8",
+    )
+    cache = DetectionCache(tmp_path / "cache")
+    setting = Setting(
+        site=load_candidate(TRADING_SITE),
+        camera_id="cam-tc",
+        background=CLIP,
+        cutouts=[tmp_path / "lib"],
+        cache=cache,
+    )
+    result = run_compose(ComposeRequest(setting=setting, out=tmp_path / "clip", scenario=scenario))
+    outcome = execute(
+        ReplayRequest(
+            site_path=TRADING_SITE,
+            items=[FootageItem(path=result.frames, camera="cam-tc")],
+            labels=read_labels(result.labels),
+            cache=cache,
+        )
+    )
+    trading = outcome.report.per_rule["storefront_trading"]
+    assert trading.matched_labels == 1, [i.model_dump() for i in outcome.report.incidents]
+    assert trading.false_incidents == 0
+    (incident,) = outcome.report.incidents
+    # after min_static_s (30 s) and the dwell (60 s), while the board stands
+    assert 70 + 30 + 60 <= incident.start_offset_s <= 240

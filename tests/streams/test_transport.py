@@ -17,8 +17,9 @@ from streams.transport import KafkaTransport, TansuTransport, seek_to_committed_
 
 NEVER_COMMITTED = TopicPartition(DETECTIONS, 0)
 COMMITTED = TopicPartition(DETECTIONS, 1)
+HANDED_ON = TopicPartition(DETECTIONS, 2)  # never committed, but its first records were handed on
 CHANGELOG_LIKE = TopicPartition(INCIDENTS, 0)  # stands for a table changelog: faust positions it itself
-PARTITIONS = (NEVER_COMMITTED, COMMITTED, CHANGELOG_LIKE)
+PARTITIONS = (NEVER_COMMITTED, COMMITTED, HANDED_ON, CHANGELOG_LIKE)
 
 
 def _fill(producer: Any) -> dict[TopicPartition, int]:
@@ -73,7 +74,8 @@ def test_partitions_the_group_never_committed_go_back_to_their_start(
                 consumer.seek_to_committed()
             )  # aiokafka alone: the never-committed partition stays at its end
             plain = {tp: await consumer.position(tp) for tp in PARTITIONS}
-            committed = await seek_to_committed_or_start(consumer, skip_topics={INCIDENTS})
+            delivered = {HANDED_ON: starts[HANDED_ON] + 1, NEVER_COMMITTED: None}
+            committed = await seek_to_committed_or_start(consumer, {INCIDENTS}, delivered)
             assert committed[NEVER_COMMITTED] is None and committed[COMMITTED] == ends[COMMITTED] - 1
             ours = {tp: await consumer.position(tp) for tp in PARTITIONS}
             return starts, plain, ours
@@ -83,6 +85,7 @@ def test_partitions_the_group_never_committed_go_back_to_their_start(
     starts, plain, ours = asyncio.run(scenario())
     assert plain[NEVER_COMMITTED] == ends[NEVER_COMMITTED] > starts[NEVER_COMMITTED]  # what lost records
     assert ours[NEVER_COMMITTED] == starts[NEVER_COMMITTED]
+    assert ours[HANDED_ON] == starts[HANDED_ON] + 1  # back to the last record handed on, not further
     assert ours[COMMITTED] == ends[COMMITTED] - 1  # a committed partition resumes where it was committed
     assert ours[CHANGELOG_LIKE] == ends[CHANGELOG_LIKE]  # a skipped topic is left where it was
 
