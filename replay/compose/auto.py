@@ -2,9 +2,10 @@
 stays, two-wheelers moved through, people walking bikes, in turn), spread over the zones that watch them
 and scheduled so that each can be judged on its own.
 
-Nothing starts in the first ``LEAD_S`` seconds (the rules' inertia), nor, in a zone whose rule opens episodes
-on static foreground, before the background model's warm-up is over: to a background model an object there
-from the first frame is part of the street, on a real camera as here.
+Nothing starts in the first ``LEAD_S`` seconds (the rules' inertia), nor, in a zone whose rule reads static
+foreground (trading rules that open episodes on it, parking rules that take its support), before the
+background model's warm-up is over: to a background model an object there from the first frame is part of
+the street. A real camera has been running for hours when something is put down; a clip starts with it.
 
 In one zone things follow each other: after an episode the zone is left clear for the rule's ``clear_s``
 (so its incident ends) and its ``cooldown_s`` (so the next one may open), plus a margin of a few samples;
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from detectors.static_foreground import StaticForegroundSettings
-from gridwatch.config import Camera, StorefrontTradingRule, TradingSignal, Zone
+from gridwatch.config import Camera, Zone
 from gridwatch.config.models_rules import RuleBase
 from gridwatch.detections import ObjectKind
 from replay.compose.library import CutoutLibrary
@@ -41,9 +42,10 @@ class _Lane:
 
 
 def lead_s(rule: RuleBase) -> float:
-    """Seconds from the clip's start before the first thing in a zone with this rule."""
-    opens_on_static = isinstance(rule, StorefrontTradingRule) and rule.signal is not TradingSignal.DETECTIONS
-    return LEAD_S + (StaticForegroundSettings().warmup_s if opens_on_static else 0.0)
+    """Seconds from the clip's start before the first thing in a zone with this rule: the rules' inertia,
+    and where the rule reads static foreground (to open episodes, or as support) the background model's
+    warm-up too."""
+    return LEAD_S + (StaticForegroundSettings().warmup_s if rule.uses_static_foreground else 0.0)
 
 
 def _lanes(camera: Camera, kind: ObjectKind) -> list[_Lane]:

@@ -162,7 +162,7 @@ def test_a_labelled_episode_outside_any_watching_zone_is_refused(world: World) -
 
 
 def test_auto_scenarios_keep_each_zone_clear_between_things(world: World) -> None:
-    scenario = auto_scenario(world.camera, world.library, episodes=3, duration_s=120, fps=1, seed=2)
+    scenario = auto_scenario(world.camera, world.library, episodes=3, duration_s=180, fps=1, seed=2)
     assert len(scenario.episodes) == 3 and len(scenario.distractors) == 3
     kinds = {d.kind for d in scenario.distractors}
     assert kinds == set(DistractorKind)
@@ -173,10 +173,10 @@ def test_auto_scenarios_keep_each_zone_clear_between_things(world: World) -> Non
         )
         for (_s, end, rest), (start, _e, _r) in itertools.pairwise(things):
             assert start >= end + rest - 4  # the zone has its clear (and cooldown 0) between things
-    again = auto_scenario(world.camera, world.library, episodes=3, duration_s=120, fps=1, seed=2)
+    again = auto_scenario(world.camera, world.library, episodes=3, duration_s=180, fps=1, seed=2)
     assert again == scenario
     with pytest.raises(ReplayError, match=r"need about .* lengthen --duration"):
-        auto_scenario(world.camera, world.library, episodes=30, duration_s=120, fps=1, seed=2)
+        auto_scenario(world.camera, world.library, episodes=30, duration_s=180, fps=1, seed=2)
 
 
 def test_the_probe_reports_recall_per_zone_and_paints_the_heatmap(world: World) -> None:
@@ -265,15 +265,19 @@ def test_pick_prefers_an_outlined_cut_out_to_a_soft_box(world: World) -> None:
 
 
 def test_nothing_is_placed_before_the_background_model_can_see_it() -> None:
-    """A zone whose rule opens episodes on static foreground gets nothing during the background model's
-    warm-up (an object there from the first frame is street to it); one that reads detections only, or
-    static foreground only as support, starts after the rules' inertia."""
+    """A zone whose rule reads static foreground (to open episodes, or as a parking rule's support) gets
+    nothing during the background model's warm-up (an object there from the first frame is street to it);
+    one that reads detections only starts after the rules' inertia."""
     warmup = StaticForegroundSettings().warmup_s
-    rule = {"kind": "storefront_trading", "dwell_s": 60}
+    trading = {"kind": "storefront_trading", "dwell_s": 60, "static_support": False}
     for signal, lead in (
         ("static_foreground", LEAD_S + warmup),
         ("both", LEAD_S + warmup),
         ("detections", LEAD_S),
     ):
-        assert lead_s(StorefrontTradingRule.model_validate({**rule, "signal": signal})) == lead
-    assert lead_s(EbikeParkingRule.model_validate({"kind": "ebike_parking", "dwell_s": 60})) == LEAD_S
+        assert lead_s(StorefrontTradingRule.model_validate({**trading, "signal": signal})) == lead
+    parking = {"kind": "ebike_parking", "dwell_s": 60}
+    assert (
+        lead_s(EbikeParkingRule.model_validate(parking)) == LEAD_S + warmup
+    )  # static support: on by default
+    assert lead_s(EbikeParkingRule.model_validate({**parking, "static_support": False})) == LEAD_S
