@@ -176,6 +176,11 @@ def register(subparsers: Subparsers) -> None:
     cutouts.add_argument(
         "--origin", default=None, help="where those photos come from (default: their folder)"
     )
+    cutouts.add_argument(
+        "--widen", type=_widen_factor, default=1.0, metavar="FACTOR",
+        help="widen the photos read with --voc/--coco/--yolo by FACTOR before cutting: for photos stored at "
+        "another aspect ratio than they were taken at (e.g. 2 for landscape photos squeezed into 720x1280)",
+    )  # fmt: skip
     cutouts.add_argument("--quiet", action="store_true", help="no progress bar")
     cutouts.set_defaults(handler=_cutouts)
 
@@ -513,6 +518,16 @@ def _probe(args: argparse.Namespace) -> int:
     return 0
 
 
+def _widen_factor(text: str) -> float:
+    try:
+        factor = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--widen wants a number, e.g. 2, not {text!r}") from None
+    if not 0 < factor <= 10:
+        raise argparse.ArgumentTypeError(f"--widen must be above 0 and at most 10, not {factor:g}")
+    return factor
+
+
 def _cutouts(args: argparse.Namespace) -> int:
     import cv2
 
@@ -540,7 +555,7 @@ def _cutouts(args: argparse.Namespace) -> int:
             classes = [n.strip() for n in Path(names).read_text(encoding="utf-8").splitlines() if n.strip()]
             origin = args.origin or str(Path(images).resolve())
             read += read_yolo(Path(images), Path(labels), classes, licence=args.licence, origin=origin)
-        objects += separate(read)
+        objects += [o.model_copy(update={"widen": args.widen}) for o in separate(read)]
         if args.classes:
             wanted = {c.strip().lower() for c in args.classes.split(",")}
             objects = [o for o in objects if o.class_name.lower() in wanted]

@@ -32,6 +32,25 @@ class LabelledObject(BaseModel):
     exclude: tuple[BoxXYXY, ...] = Field(
         default=(), description="Regions inside the box that are certainly not the object (an occluder)."
     )
+    widen: float = Field(
+        default=1.0,
+        gt=0,
+        le=10,
+        description="Factor the photo's width is multiplied by before the object is cut out: for photos "
+        "stored at another aspect ratio than they were taken at (a landscape photo squeezed into a portrait "
+        "frame). Box and exclusions are in the stored photo's pixels.",
+    )
+
+    def widened(self) -> LabelledObject:
+        """This object in its photo widened by ``widen`` (boxes scaled to match; ``widen`` then 1)."""
+        k = self.widen
+
+        def scale(box: BoxXYXY) -> BoxXYXY:
+            return (box[0] * k, box[1], box[2] * k, box[3])
+
+        return self.model_copy(
+            update={"box": scale(self.box), "exclude": tuple(scale(b) for b in self.exclude), "widen": 1.0}
+        )
 
 
 def _covered(box: BoxXYXY, others: list[BoxXYXY]) -> float:

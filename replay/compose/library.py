@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import cv2
@@ -95,19 +95,23 @@ def build_library(objects: Iterable[LabelledObject], advance: Advance | None = N
     """Cut every object out of its photo (photos read once each); objects GrabCut cannot separate are listed
     in ``skipped``."""
     library = CutoutLibrary()
-    photos: dict[Path, Image | None] = {}
+    photos: dict[tuple[Path, float], Image | None] = {}
     for obj in objects:
-        if obj.image not in photos:
+        if (obj.image, obj.widen) not in photos:
             read = cv2.imread(str(obj.image), cv2.IMREAD_COLOR)
-            photos[obj.image] = None if read is None else np.asarray(read, np.uint8)
-        photo = photos[obj.image]
+            if read is not None and obj.widen != 1.0:
+                size = (max(1, round(read.shape[1] * obj.widen)), read.shape[0])
+                read = cv2.resize(read, size, interpolation=cv2.INTER_CUBIC)
+            photos[obj.image, obj.widen] = None if read is None else np.asarray(read, np.uint8)
+        photo = photos[obj.image, obj.widen]
         box = "-".join(str(round(v)) for v in obj.box)
         cutout_id = f"{_slug(obj.class_name)}.{_slug(obj.image.stem)}.{box}"
         if photo is None:
             library.skipped.append(f"{obj.image}: does not decode")
         else:
             try:
-                library.cutouts[cutout_id] = cut_out(obj, photo, cutout_id)
+                cutout = cut_out(obj.widened(), photo, cutout_id)
+                library.cutouts[cutout_id] = replace(cutout, source=obj)
             except ReplayError as error:
                 library.skipped.append(str(error))
         if advance is not None:

@@ -21,7 +21,7 @@ from gridwatch.config import Camera, EbikeParkingRule, StorefrontTradingRule, pa
 from replay.compose.auto import LEAD_S, auto_scenario, lead_s
 from replay.compose.background import Background, load_background
 from replay.compose.composer import ComposeResult, compose
-from replay.compose.library import CutoutLibrary, load_library, save_library
+from replay.compose.library import CutoutLibrary, build_library, load_library, save_library
 from replay.compose.perspective import manual_perspective
 from replay.compose.probe import probe
 from replay.compose.spec import Distractor, DistractorKind, Episode, Scenario, load_scenario
@@ -281,3 +281,31 @@ def test_nothing_is_placed_before_the_background_model_can_see_it() -> None:
         lead_s(EbikeParkingRule.model_validate(parking)) == LEAD_S + warmup
     )  # static support: on by default
     assert lead_s(EbikeParkingRule.model_validate({**parking, "static_support": False})) == LEAD_S
+
+
+def test_a_photo_squeezed_into_another_aspect_ratio_is_widened_back_before_cutting(tmp_path: Path) -> None:
+    """The same object stored once as taken and once at half its width (a landscape photo squeezed into a
+    portrait frame): with ``widen`` 2 its cut-out has the true proportions again, its mask on the object; the
+    library keeps the labelled box as stored, and the factor."""
+    true = scene.write_photo(tmp_path / "true.png")
+    photo = cv2.imread(str(true.image))
+    assert photo is not None
+    cv2.imwrite(str(tmp_path / "squeezed.png"), cv2.resize(photo, (photo.shape[1] // 2, photo.shape[0])))
+    x1, y1, x2, y2 = true.box
+    squeezed = true.model_copy(update={"image": tmp_path / "squeezed.png", "box": (x1 / 2, y1, x2 / 2, y2)})
+    (plain,) = build_library([true]).cutouts.values()
+    (narrow,) = build_library([squeezed]).cutouts.values()
+    (widened,) = build_library([squeezed.model_copy(update={"widen": 2.0})]).cutouts.values()
+    assert abs(narrow.width - plain.width / 2) <= 1
+    assert abs(widened.width - plain.width) <= 2 and widened.height == plain.height
+    assert widened.source.widen == 2.0 and widened.source.box == squeezed.box
+    assert widened.method == "grabcut" and widened.rgba[110, widened.width // 2, 3] > 200
+
+
+@pytest.mark.parametrize("bad", ["0", "-1", "11", "two"])
+def test_the_cli_refuses_a_widen_factor_it_cannot_use(bad: str, capsys: pytest.CaptureFixture[str]) -> None:
+    parser = argparse.ArgumentParser(prog="gridwatch")
+    replay_cmd.register(parser.add_subparsers(dest="command"))
+    with pytest.raises(SystemExit):
+        parser.parse_args(["replay", "cutouts", "--out", "x", "--widen", bad])
+    assert "--widen" in capsys.readouterr().err
