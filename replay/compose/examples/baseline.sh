@@ -11,10 +11,13 @@ G=${GRIDWATCH:-gridwatch}
 F=/work/shared/data/footage
 mkdir -p "$OUT"
 for n in towncentre pets2009 intel towncentre-trading; do sed 's/sample_fps: 1$/sample_fps: 0.5/' "$HERE/$n.yaml" > "$OUT/$n-05.yaml"; done
-# Cut-outs: the licensed samples, and with them the team's labelled two-wheeler photos.
+# Cut-outs: the licensed samples, and with them the team's labelled two-wheeler photos. Those are landscape
+# photos squeezed into 720x1280 (their pedestrian boxes: median width 0.20 of the height, against ~0.41 for
+# people standing), so they are widened 2x back before cutting.
 $G replay cutouts --out "$OUT/lib-builtin" --builtin --quiet
 $G replay cutouts --out "$OUT/lib-all" --builtin --voc $F/two-wheelers/images $F/two-wheelers/labels_voc \
-    --classes bicycle,scooter,motorcycle,person --licence team-internal --origin "team two-wheeler photos" --quiet
+    --classes bicycle,scooter,motorcycle,person --licence team-internal --origin "team two-wheeler photos" \
+    --widen 2 --quiet
 compose() {  # name site camera clip library objects [extra...]
     local name=$1 site=$2 camera=$3 clip=$4 lib=$5 objects=$6; shift 6
     $G replay compose --site "$HERE/$site.yaml" --camera "$camera" --background "$clip" --duration 15m --fps 1 \
