@@ -58,10 +58,14 @@ def test_map_list_and_detail_update_live(
 
     case_id = live.file_incident("inc-ops-1")
 
-    row = page.wait_for_selector(f'tr.case-row[data-case-id="{case_id}"]')
+    # Locators, not element handles: live updates re-render the table and the map, which detaches a handle
+    # taken before them; a locator finds the element afresh on every call.
+    page.wait_for_selector(f'tr.case-row[data-case-id="{case_id}"]')
+    row = page.locator(f'tr.case-row[data-case-id="{case_id}"]')
     assert row.get_attribute("data-state") == "dispatched"
     assert "非机动车乱停放" in row.inner_text()
-    marker = page.wait_for_selector(f'#map-svg g.case-marker[data-case-id="{case_id}"]')
+    page.wait_for_selector(f'#map-svg g.case-marker[data-case-id="{case_id}"]')
+    marker = page.locator(f'#map-svg g.case-marker[data-case-id="{case_id}"]')
     assert page.evaluate("window.__sameDocument === true"), "the dashboard reloaded instead of updating live"
     assert len(page.query_selector_all("#map-svg g.case-marker")) == 2
     assert "hot" in (page.get_attribute('path.grid-area[data-grid-id="mg-xq-01"]', "class") or "")

@@ -49,7 +49,10 @@ def test_new_task_appears_live_and_is_worked_to_handled(
 
     case_id = live.file_incident("inc-phone-1")
 
-    card = page.wait_for_selector(f'.task[data-case-id="{case_id}"]')
+    # Locators, not element handles: live updates re-render the list and the case view, which detaches a
+    # handle taken before them (seen under load); a locator finds the element afresh on every call.
+    page.wait_for_selector(f'.task[data-case-id="{case_id}"]')
+    card = page.locator(f'.task[data-case-id="{case_id}"]')
     assert page.evaluate("window.__sameDocument === true"), "the page reloaded instead of updating live"
     assert card.get_attribute("data-state") == "dispatched"
     assert "非机动车乱停放" in card.inner_text()
@@ -78,10 +81,9 @@ def test_new_task_appears_live_and_is_worked_to_handled(
 
     page.click("#accept")
     page.wait_for_selector('#state [data-state="accepted"]')
-    handle = page.wait_for_selector("#handle")
-    assert handle.is_disabled(), "处理完成 needs a photo and a note first"
-    file_input = page.query_selector("#photo-input")
-    assert file_input is not None
+    page.wait_for_selector("#handle")
+    assert page.locator("#handle").is_disabled(), "处理完成 needs a photo and a note first"
+    file_input = page.locator("#photo-input")
     assert (file_input.get_attribute("accept"), file_input.get_attribute("capture")) == (
         "image/*",
         "environment",
