@@ -5,9 +5,9 @@ whatever stops moving within seconds and a *slow* one that takes many minutes. A
 the slow background but no longer from the fast one belongs to something that appeared and then stood
 still; once it has done so for ``min_static_s`` seconds of capture time it is static foreground. A pixel's
 standing time survives people passing in front of it (while the pixel differs from the fast background too,
-its clock holds) and restarts only when the pixel shows the empty street again: on a busy pavement a board
-is walked past every few seconds, and a clock that restarted at each passer-by would never reach
-``min_static_s``.
+its clock holds) and drains (``drain_rate``) only while the pixel shows the empty street again: on a busy
+pavement a board is walked past every few seconds, and a clock that restarted at each passer-by would never
+reach ``min_static_s``.
 Connected regions of it become boxes of kind ``trading_object`` with ``class_name`` ``static_foreground``
 (the flag the rules read), which the detector worker appends to the frame's detections message.
 
