@@ -3,6 +3,8 @@ agent (the one place a faust ``App`` is built; nothing at import), and the worke
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import faust
 
 from gridwatch.broker import KafkaSettings
@@ -11,6 +13,7 @@ from gridwatch.messages.topics import DETECTIONS
 from streams.agents import Send, acknowledging_sender, make_rules_agent
 from streams.app import StreamsApp, faust_options
 from streams.handler import DetectionsHandler
+from streams.positions import RESUME_ATTRIBUTE, ReplayMarks, ResumePoints
 from streams.rules.engine import SiteRules
 from streams.settings import StreamsSettings
 from streams.topics import declare_topics, partitions_of
@@ -29,7 +32,17 @@ def build_app(
         value_type=bytes,
         help="Rule state of each camera (JSON), keyed by camera id like gw.detections.",
     )
-    handler = DetectionsHandler(SiteRules(site, settings.tuning), consumer_name=settings.app_id)
+    marks = ReplayMarks()
+    handler = DetectionsHandler(
+        SiteRules(site, settings.tuning), consumer_name=settings.app_id, replays=marks
+    )
+    # the transport resumes each partition where the restored states stand (streams.positions)
+    # (read from the consumer's thread: a copy of the memory store's dict, taken at once under the GIL)
+    setattr(
+        app,
+        RESUME_ATTRIBUTE,
+        ResumePoints(DETECTIONS, lambda: list(cast(Any, table.data).data.values()), marks),
+    )
     sender = send or acknowledging_sender(settings.send_timeout_s)
     agent = make_rules_agent(app, topics, table, handler, sender)
     return StreamsApp(app=app, topics=topics, table=table, agent=agent, handler=handler)

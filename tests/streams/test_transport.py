@@ -97,3 +97,42 @@ def test_the_worker_uses_the_rewinding_transport_on_either_broker(embedded: bool
     )
     urls = options["broker"].split(";")
     assert len(urls) == 2 and all(by_url(url) is expected for url in urls)
+
+
+@pytest.mark.integration
+def test_a_partition_goes_back_to_where_its_restored_states_stand(
+    kafka_broker: KafkaSettings, kafka_producer: Any, unique_group_id: str
+) -> None:
+    """A recovery can restore a state older than the offset the group committed (or than the last record
+    handed on): the partition then resumes after that state's record, and says where the replays end."""
+    ends = _fill(kafka_producer)
+
+    async def scenario() -> tuple[dict[Any, int | None], dict[Any, int], dict[Any, int], dict[Any, int]]:
+        consumer = await _read_everything(kafka_broker, unique_group_id, ends)
+        try:
+            starts: dict[Any, int] = await consumer.beginning_offsets(list(PARTITIONS))
+            delivered = {HANDED_ON: ends[HANDED_ON] - 1, NEVER_COMMITTED: None}
+            stored = {
+                COMMITTED: ends[COMMITTED] - 2,  # older than the commit at ends - 1: back to it
+                HANDED_ON: ends[HANDED_ON] - 3,  # older than the last record handed on: back to it
+                NEVER_COMMITTED: ends[NEVER_COMMITTED] - 1,  # the partition starts earlier anyway
+                CHANGELOG_LIKE: starts[CHANGELOG_LIKE],  # a skipped topic is never moved
+            }
+            below: dict[Any, int] = {}
+            resumed = await seek_to_committed_or_start(consumer, {INCIDENTS}, delivered, stored, below)
+            positions = {tp: await consumer.position(tp) for tp in PARTITIONS}
+            return resumed, positions, below, starts
+        finally:
+            await consumer.stop()
+
+    resumed, positions, below, starts = asyncio.run(scenario())
+    assert positions[COMMITTED] == resumed[COMMITTED] == ends[COMMITTED] - 2
+    assert positions[HANDED_ON] == resumed[HANDED_ON] == ends[HANDED_ON] - 3
+    assert positions[NEVER_COMMITTED] == starts[NEVER_COMMITTED] and resumed[NEVER_COMMITTED] is None
+    assert positions[CHANGELOG_LIKE] == ends[CHANGELOG_LIKE]
+    # every record below the point the partition would have resumed at was finished before
+    assert below == {
+        COMMITTED: ends[COMMITTED] - 1,
+        HANDED_ON: ends[HANDED_ON] - 1,
+        NEVER_COMMITTED: starts[NEVER_COMMITTED],
+    }

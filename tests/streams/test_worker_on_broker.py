@@ -10,15 +10,17 @@ acknowledgement and the state write) is the one duplicate the design allows.
 from __future__ import annotations
 
 import signal
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from kafka import TopicPartition as KafkaTopicPartition
 
-from gridwatch.broker import KafkaSettings
-from gridwatch.messages import DeadLetter, GwMessage, Incident, Lifecycle, encode, key_of
+from gridwatch.broker import KafkaSettings, make_consumer
+from gridwatch.messages import DeadLetter, FrameDetections, GwMessage, Incident, Lifecycle, encode, key_of
 from gridwatch.messages.topics import DEAD_LETTERS, DETECTIONS
 from tests.fixtures.broker import running_broker
 from tests.streams.rules.scenes import bike, message
@@ -191,3 +193,83 @@ def test_sigkill_mid_episode_neither_loses_nor_repeats_nor_ends_early(
     # ends when the zone has been clear for clear_s, not at the crash; dwell counted from before the crash
     assert end.ended_at is not None
     assert (end.ended_at - T_BASE, end.dwell_s) == (15 + 3, 15), end
+
+
+def test_a_restart_resumes_where_the_stored_state_stands_not_at_the_committed_offset(
+    kafka_broker: KafkaSettings,
+    kafka_producer: Any,
+    cameras: list[str],
+    reader: IncidentReader,
+    unique_group_id: str,
+    tmp_path: Path,
+) -> None:
+    """Frames that only advance a followed bike's timestamps are stored in memory (every clear_s / 2 = 10 s
+    here), but their offsets are committed. After a clean stop the restored state is older than the
+    committed offset; the successor must read those frames again, or the bike's last sightings are lost
+    (it ended 3 s early with 3 s less dwell before states named their record)."""
+    camera = cameras[0]
+    site = tmp_path / "site.yaml"
+    site.write_text(parking_site_yaml(cameras, dwell_s=5, clear_s=20, cooldown_s=0), encoding="utf-8")
+    sent = [
+        kafka_producer.send(DETECTIONS, key=camera.encode(), value=encode(_frame(camera, t, True)))
+        for t in range(9)  # stored at 0 (first), 1 (confirmed), 5 (new); 6-8 only in memory
+    ]
+    partition = sent[-1].get(timeout=30).partition
+    stray = f"stray-{uuid.uuid4().hex[:6]}"  # a record behind frame 8 in its partition, dead-lettered
+    marker = kafka_producer.send(
+        DETECTIONS, key=camera.encode(), value=encode(_frame(stray, 8, True)), partition=partition
+    ).get(timeout=30)
+
+    def strays(message: GwMessage) -> tuple[int, int] | None:
+        assert isinstance(message, DeadLetter)
+        return (message.partition, message.offset) if stray in message.reason else None
+
+    letters = TopicReader(kafka_broker, unique_group_id + "-dlq", DEAD_LETTERS, strays)
+    log = tmp_path / "worker.log"
+    first = start_worker(site, kafka_broker, unique_group_id, log, commit_interval_s=0.5)
+    try:
+        letters.poll_until(lambda got: len(got) == 1, 90, first)  # frames 0-8 are done
+        committed = _wait_for_commit(kafka_broker, unique_group_id, partition, marker.offset + 1, first)
+    finally:
+        stop_worker(first)
+    assert committed == marker.offset + 1
+    for t in range(9, 32):
+        kafka_producer.send(DETECTIONS, key=camera.encode(), value=encode(_frame(camera, t, False)))
+    kafka_producer.flush()
+    second = start_worker(site, kafka_broker, unique_group_id, log)
+    try:
+        reader.poll_until(lambda got: any(i.lifecycle is Lifecycle.END for i in got), 120, second)
+        seen = reader.drain(3)
+        dead = letters.drain(1)
+    finally:
+        stop_worker(second)
+        letters.close()
+    assert dead == [(partition, marker.offset)], "the replayed stray record was dead-lettered again"
+    mine = _of(seen, camera)
+    assert [(i.lifecycle.value, i.revision) for i in mine] == [("new", 1), ("end", 2)], reader.summary()
+    end = mine[-1]
+    assert end.ended_at is not None
+    assert (end.ended_at - T_BASE, end.dwell_s) == (8 + 20, 8), end
+
+
+def _frame(camera: str, t: int, with_bike: bool) -> FrameDetections:
+    return message(t, [bike()] if with_bike else [], seq=t, camera_id=camera, t0=T_BASE)
+
+
+def _wait_for_commit(
+    kafka: KafkaSettings, group_id: str, partition: int, at_least: int, worker: Any
+) -> int | None:
+    """The group's committed offset of ``partition`` once it reaches ``at_least`` (the worker commits every
+    0.5 s); whatever it is after 30 s."""
+    consumer = make_consumer(kafka, group_id=group_id, client_suffix="commit-probe")
+    tp = KafkaTopicPartition(DETECTIONS, partition)
+    consumer.assign([tp])  # polled only to wait on the broker between asks; it never commits
+    try:
+        deadline = time.monotonic() + 30
+        committed: int | None = consumer.committed(tp)
+        while (committed or 0) < at_least and time.monotonic() < deadline and worker.poll() is None:
+            consumer.poll(timeout_ms=200)
+            committed = consumer.committed(tp)
+        return committed
+    finally:
+        consumer.close()
