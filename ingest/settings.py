@@ -149,6 +149,13 @@ class IngestSettings(BaseModel):
         gt=0,
         description="Seconds between periodic camera-status messages (also sent on change).",
     )
+    loop_footage: bool = Field(
+        default=False,
+        description="Replay every video-file and image-folder camera again and again, whatever its own "
+        "`loop` says, so that no camera goes offline because its footage ran out: an image folder then "
+        "plays as a live snapshot camera (one image per sampling interval, stamped with the wall clock, "
+        "its sidecar or file times ignored). `gridwatch run`, the demo, turns it on.",
+    )
 
     @classmethod
     def load(cls, path: Path) -> IngestSettings:

@@ -57,6 +57,12 @@ def register(subparsers: Subparsers) -> None:
         help="exit once every camera's source is finished (replaying files and folders); by default ingest "
         "keeps running so that offline cameras stay visible",
     )
+    ingest.add_argument(
+        "--loop-footage",
+        action="store_true",
+        help="replay every video-file and image-folder camera again and again (image folders as live "
+        "snapshot cameras), whatever its own loop says; the settings' loop_footage (gridwatch run sets it)",
+    )
     ingest.add_argument("-v", "--verbose", action="store_true", help="log every camera event")
     ingest.set_defaults(handler=_run_ingest)
 
@@ -116,6 +122,8 @@ def _run_ingest(args: argparse.Namespace) -> int:
     try:
         site = load_site(args.site)
         settings = IngestSettings.load(args.settings) if args.settings else IngestSettings()
+        if args.loop_footage:
+            settings = settings.model_copy(update={"loop_footage": True})
         cameras = select_cameras(site.cameras, args.camera, Shard.parse(args.shard))
         overrides = {"bootstrap_servers": args.bootstrap} if args.bootstrap else {}
         kafka = KafkaSettings.from_env(**overrides)

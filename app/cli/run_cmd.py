@@ -52,6 +52,13 @@ def register(subparsers: Subparsers) -> None:
         help="do not issue tokens for the ready-made phone-page and dashboard links",
     )
     parser.add_argument(
+        "--no-loop-footage",
+        dest="loop_footage",
+        action="store_false",
+        help="read file and image-folder cameras as their site entries say (by default they loop, image "
+        "folders as live snapshot cameras, so that no camera goes offline because its footage ran out)",
+    )
+    parser.add_argument(
         "--exit-after", type=float, default=None, metavar="SECONDS", help="stop by itself after this long"
     )
     parser.set_defaults(handler=_run)
@@ -97,6 +104,7 @@ def _run(args: argparse.Namespace) -> int:
         exit_after_s=args.exit_after,
         dispatch=dispatch,
         page_links=args.page_links,
+        loop_footage=args.loop_footage,
     )
     with stop_on_signals() as stop:
         return run_main_job(options, site, stop=stop)

@@ -43,6 +43,9 @@ class MainJobOptions:
     dispatch: DispatchAddress | None = None
     #: Issue tokens and print ready-made page links for the demo.
     page_links: bool = True
+    #: Replay file and image-folder cameras again and again (ingest's ``--loop-footage``), so that no demo
+    #: camera goes offline because its footage ran out.
+    loop_footage: bool = True
 
 
 def component_specs(options: MainJobOptions, kafka: KafkaSettings) -> list[ComponentSpec]:
@@ -57,10 +60,14 @@ def component_specs(options: MainJobOptions, kafka: KafkaSettings) -> list[Compo
     # partitions on the embedded broker: wait out the session timeout (plus a margin) first.
     group_restart_s = kafka.session_timeout_ms / 1000 + 2.0
     dispatch_env = dict(options.dispatch.env) if options.dispatch is not None else {}
+    extra_args: dict[str, tuple[str, ...]] = {"ingest": ("--loop-footage",) if options.loop_footage else ()}
     return [
         ComponentSpec(
             name=command,
-            argv=(sys.executable, "-m", "app.cli.main", command, "--site", str(options.site_path)),
+            argv=(
+                *(sys.executable, "-m", "app.cli.main", command, "--site", str(options.site_path)),
+                *extra_args.get(command, ()),
+            ),
             env={**env, **dispatch_env} if command == "dispatch" else env,
             min_restart_delay_s=group_restart_s if command in CONSUMER_GROUP_COMMANDS else 0.0,
         )

@@ -18,6 +18,7 @@ from ingest.settings import IngestSettings
 from ingest.sources.base import FrameSource
 from ingest.sources.credentials import resolve
 from ingest.sources.http_snapshot import HttpSnapshotSource as HttpSnapshotReader
+from ingest.sources.image_folder import FolderLoop
 from ingest.sources.image_folder import ImageFolderSource as ImageFolderReader
 from ingest.sources.rtsp import LiveStreamSource, StreamOptions
 from ingest.sources.video_file import VideoFileSource
@@ -70,7 +71,7 @@ def build_source(
         return VideoFileSource(
             _resolve_path(source.path, base_dir),
             realtime=source.realtime,
-            loop=source.loop,
+            loop=source.loop or settings.loop_footage,
             mode=settings.file_decode,
             wall=clocks.wall,
             monotonic=clocks.monotonic,
@@ -79,8 +80,21 @@ def build_source(
             max_drift_s=settings.live_clock_max_drift_s,
         )
     if isinstance(source, ImageFolderSource):
+        loop = (
+            FolderLoop(
+                interval_s=camera.sample_interval_s,
+                wall=clocks.wall,
+                monotonic=clocks.monotonic,
+                sleep=clocks.sleep,
+            )
+            if settings.loop_footage
+            else None
+        )
         return ImageFolderReader(
-            _resolve_path(source.path, base_dir), pattern=source.pattern, timestamps=source.timestamps
+            _resolve_path(source.path, base_dir),
+            pattern=source.pattern,
+            timestamps=source.timestamps,
+            loop=loop,
         )
     raise TypeError(f"camera {camera.id}: unknown source kind {type(source).__name__}")  # pragma: no cover
 

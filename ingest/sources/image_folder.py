@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -58,16 +59,41 @@ def read_sidecar(image: Path) -> float:
     )
 
 
-class ImageFolderSource:
-    """Images matching ``pattern`` in ``folder``, sorted by name, delivered once and as fast as they read.
+@dataclass(frozen=True, slots=True)
+class FolderLoop:
+    """How a looping image folder plays: as a live snapshot camera, one image every ``interval_s`` seconds
+    of the monotonic clock (its stream time), captured at the wall clock's time, round and round."""
 
-    Stream time and capture time are the same: the image's time from its sidecar or modification time.
+    interval_s: float
+    wall: Callable[[], float]
+    monotonic: Callable[[], float]
+    sleep: Callable[[float], None]
+
+    def __post_init__(self) -> None:
+        if self.interval_s <= 0:
+            raise ValueError(f"a looping image folder needs a positive interval, got {self.interval_s}")
+
+
+class ImageFolderSource:
+    """Images matching ``pattern`` in ``folder``, sorted by name.
+
+    Read once (``loop`` None), they come as fast as they read, and stream time and capture time are the
+    image's time from its sidecar or modification time. With a :class:`FolderLoop` they come round and
+    round, paced and stamped as a live snapshot camera's (the recorded times are not read).
     """
 
-    def __init__(self, folder: Path, *, pattern: str, timestamps: FolderTimestamps) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        pattern: str,
+        timestamps: FolderTimestamps,
+        loop: FolderLoop | None = None,
+    ) -> None:
         self._folder = folder
         self._pattern = pattern
         self._timestamps = timestamps
+        self._loop = loop
         self._files: list[Path] | None = None
 
     @property
@@ -98,9 +124,12 @@ class ImageFolderSource:
             raise BadFrameError(f"{path.name} vanished: {error.strerror}") from None
 
     def captures(self) -> Iterator[Capture]:
-        """Each image once, in name order; raises SourceExhaustedError after the last."""
+        """Each image once, in name order, then SourceExhaustedError; with a loop, round and round."""
         if self._files is None:
             raise SourceUnavailableError(f"image folder {self._folder} is not open")
+        if self._loop is not None:
+            yield from self._looped(self._files, self._loop)
+            return
         last = 0.0
         for path in self._files:
             try:
@@ -111,6 +140,21 @@ class ImageFolderSource:
             last = at
             yield Capture(stream_ts=at, captured_at=at, load=_Load(path))
         raise SourceExhaustedError(f"image folder {self._folder}: all {len(self._files)} images read")
+
+    @staticmethod
+    def _looped(files: list[Path], loop: FolderLoop) -> Iterator[Capture]:
+        """The images in name order, again and again, one per interval (late ticks are skipped, not burst)."""
+        next_tick = loop.monotonic()
+        while True:
+            for path in files:
+                wait = next_tick - loop.monotonic()
+                if wait > 0:
+                    loop.sleep(wait)
+                now = loop.monotonic()
+                next_tick += loop.interval_s
+                if next_tick < now:  # fell behind: the next image a whole interval from now
+                    next_tick = now + loop.interval_s
+                yield Capture(stream_ts=now, captured_at=loop.wall(), load=_Load(path))
 
     def close(self) -> None:
         """Nothing to release."""

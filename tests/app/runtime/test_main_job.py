@@ -87,3 +87,25 @@ def test_run_refuses_an_invalid_site(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "camerass: unknown field" in result.stderr
     assert not (tmp_path / "broker.log").exists(), "nothing should start for an invalid site"
+
+
+def test_the_main_job_loops_footage_unless_told_not_to(tmp_path: Path) -> None:
+    from app.runtime.main_job import MainJobOptions, component_specs
+    from gridwatch.broker import KafkaSettings
+
+    def argv(loop_footage: bool = True) -> dict[str, tuple[str, ...]]:
+        options = MainJobOptions(
+            site_path=SITE,
+            database_url=f"sqlite:///{tmp_path / 'gw.db'}",
+            data_dir=tmp_path,
+            broker_port=None,
+            exit_after_s=None,
+            loop_footage=loop_footage,
+        )
+        kafka = KafkaSettings(bootstrap_servers="127.0.0.1:9")
+        return {spec.name: tuple(spec.argv) for spec in component_specs(options, kafka)}
+
+    looping = argv()
+    assert looping["ingest"][-3:] == ("--site", str(SITE), "--loop-footage")
+    assert all("--loop-footage" not in args for name, args in looping.items() if name != "ingest")
+    assert all("--loop-footage" not in args for args in argv(loop_footage=False).values())
