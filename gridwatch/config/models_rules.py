@@ -122,6 +122,28 @@ class EbikeParkingRule(RuleBase):
         min_length=1,
         description="Object kinds (as detections report them) that count as parked vehicles.",
     )
+    static_objects: bool = Field(
+        default=False,
+        description="Also count a static-foreground blob (something that appeared and stands still) in the "
+        "zone as a parked vehicle when no detection names it, within min_box..max_box (max_box required) "
+        "and with no person detected over it: for cameras mounted too high or too far for the model to "
+        "name a two-wheeler. Its dwell counts from its first static sample, so an incident comes the "
+        "static-foreground model's min_static_s later than for a detected vehicle.",
+    )
+
+    @property
+    def uses_static_foreground(self) -> bool:
+        """Whether the rule reads the model-free static-foreground signal (the detector computes it then)."""
+        return self.static_support or self.static_objects
+
+    @model_validator(mode="after")
+    def _static_objects_bounded(self) -> Self:
+        if self.static_objects and self.max_box is None:
+            raise ValueError(
+                "static_objects needs max_box: without an upper size bound a parked car, a stall or a "
+                "shadow would count as a two-wheeler"
+            )
+        return self
 
 
 class TradingSignal(StrEnum):

@@ -1,4 +1,7 @@
-"""06 非机动车乱停放: two-wheelers standing still in a no-parking zone; a ridden one never counts."""
+"""06 非机动车乱停放: two-wheelers standing still in a no-parking zone; a ridden one never counts.
+
+With ``static_objects`` a static-foreground blob of a two-wheeler's size counts too when no detection names
+it (a camera too high or far for the model), unless a person stands over it."""
 
 from __future__ import annotations
 
@@ -7,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gridwatch.config import ZoneRule
-from gridwatch.detections import Detections, ObjectKind
+from gridwatch.config import EbikeParkingRule, ZoneRule
+from gridwatch.detections import STATIC_FOREGROUND_CLASS, Detections, ObjectKind
 from streams.rules.dwell import dwelling
 from streams.rules.geometry import BoxXYXY, intersection_area
 from streams.rules.state import ZoneRuleState
@@ -18,6 +21,15 @@ from streams.rules.zones import Offender, ZoneRuleSpec
 #: A rider's head and shoulders rise above the vehicle by at least this share of the vehicle's height; a
 #: "person" box no taller than the vehicle's own is the vehicle seen twice (one object, two classes).
 RIDER_ABOVE = 0.2
+#: A static blob this much of which a person's box covers is that person standing still, not a vehicle.
+PERSON_OVER_BLOB = 0.3
+#: A static blob this much of which a followed vehicle's box covers is that vehicle (counted once).
+VEHICLE_OVER_BLOB = 0.3
+
+
+def _covered_by(box: BoxXYXY, others: Sequence[BoxXYXY], share: float) -> bool:
+    area = (box[2] - box[0]) * (box[3] - box[1])
+    return area > 0 and any(intersection_area(box, other) / area >= share for other in others)
 
 
 def ridden(vehicle: BoxXYXY, persons: Sequence[BoxXYXY], min_overlap: float) -> bool:
@@ -42,11 +54,12 @@ class ParkingLogic:
     """Follows two-wheelers (the rule's kinds) that stand in the zone and nobody rides."""
 
     ridden_overlap: float
+    static_objects: bool = False  # static blobs of the zone's sizes count as vehicles too
 
     @classmethod
     def for_rule(cls, rule: ZoneRule, tuning: RuleTuning) -> ParkingLogic:
         """The logic of an ``ebike_parking`` rule."""
-        return cls(tuning.ridden_overlap)
+        return cls(tuning.ridden_overlap, isinstance(rule, EbikeParkingRule) and rule.static_objects)
 
     def select(self, spec: ZoneRuleSpec, detections: Detections) -> tuple[Detections, Detections]:
         kinds = spec.rule.kinds
@@ -59,7 +72,21 @@ class ParkingLogic:
             and not ridden(box, persons, self.ridden_overlap)
             for box, kind in rows
         ]
-        return detections.select(np.array(vehicles, dtype=bool)), Detections.empty()
+        chosen = np.array(vehicles, dtype=bool)
+        if self.static_objects:
+            taken = [box for box, keep in zip(detections.boxes(), vehicles, strict=True) if keep]
+            chosen |= np.array(
+                [
+                    name == STATIC_FOREGROUND_CLASS
+                    and spec.stands_in(box)
+                    and spec.size_ok(box)
+                    and not _covered_by(box, persons, PERSON_OVER_BLOB)
+                    and not _covered_by(box, taken, VEHICLE_OVER_BLOB)
+                    for box, name in zip(detections.boxes(), detections.class_name, strict=True)
+                ],
+                dtype=bool,
+            )
+        return detections.select(chosen), Detections.empty()
 
     def offenders(self, spec: ZoneRuleSpec, state: ZoneRuleState, now: float) -> list[Offender]:
         rule = spec.rule

@@ -268,3 +268,40 @@ def test_a_bike_hidden_by_passers_by_most_of_the_time_still_parks() -> None:
         return [walker] if int(t) % 3 < 2 else [bike()]
 
     assert lifecycles(run(_parking(), busy_walkway, 200)) == ["new", "end"]
+
+
+BIKE_SIZED = {"max_box": {"width": 150, "height": 150}}
+
+
+def _static_only(t: float) -> list[Obj]:
+    """A two-wheeler the model never names: only static foreground shows it, from 30 s to 200 s."""
+    return [blob(BIKE)] if 30 <= t < 200 else []
+
+
+def test_a_static_blob_of_a_two_wheelers_size_parks_when_the_rule_counts_static_objects() -> None:
+    found = run(_parking(static_objects=True, **BIKE_SIZED), _static_only, 260)
+    assert_timeline(found, [("new", 30 + 60), ("end", 200 + 30)])
+    assert found[0].object_count == 1 and found[0].boxes[0] == pytest.approx(BIKE)
+    assert run(_parking(**BIKE_SIZED), _static_only, 260) == [], "by default only what the model names"
+
+
+def test_static_objects_never_count_a_person_standing_still_or_anything_too_large() -> None:
+    def person_standing(t: float) -> list[Obj]:
+        return [blob(BIKE), person(RIDER)] if 30 <= t < 200 else []  # the blob is the person's
+
+    assert run(_parking(static_objects=True, **BIKE_SIZED), person_standing, 260) == []
+    small = {"max_box": {"width": 80, "height": 80}}  # the blob is 100 x 100: a car, a stall
+    assert run(_parking(static_objects=True, **small), _static_only, 260) == []
+
+
+def test_a_detected_bike_and_its_static_blob_are_one_object() -> None:
+    def both(t: float) -> list[Obj]:
+        return [bike(), blob(shifted(BIKE, -2, -3))] if t < 150 else []
+
+    found = run(_parking(static_objects=True, **BIKE_SIZED), both, 220)
+    assert lifecycles(found) == ["new", "end"] and found[0].object_count == 1
+
+
+def test_static_objects_without_an_upper_size_bound_is_refused() -> None:
+    with pytest.raises(ValueError, match="static_objects needs max_box"):
+        _parking(static_objects=True)
