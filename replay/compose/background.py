@@ -60,6 +60,13 @@ class Background:
         """(width, height) of the canvas."""
         return int(self.plate.shape[1]), int(self.plate.shape[0])
 
+    def traffic(self) -> NDArray[np.float32]:
+        """Per pixel, the share of the kept frames in which something moves there (0..1): lanes, paths."""
+        busy = np.zeros(self.plate.shape[:2], np.float32)
+        for frame in self.frames:
+            busy += frame.moving > 127
+        return np.asarray(busy / np.float32(max(1, len(self.frames))), np.float32)
+
     def at(self, t: float) -> BackgroundFrame:
         """The clip's frame at scenario time ``t`` (the clip looped): the kept frame nearest in time."""
         phase = t % self.period_s

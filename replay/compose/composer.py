@@ -12,6 +12,7 @@ Output folder::
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,7 @@ from replay.compose.background import Background
 from replay.compose.library import CutoutLibrary
 from replay.compose.manifest import BackgroundOut, Manifest, PlacedOut, SourceOut
 from replay.compose.perspective import PerspectiveFit
-from replay.compose.plan import Placed, labels_of, plan
+from replay.compose.plan import BoxXYXY, Placed, Traffic, labels_of, plan
 from replay.compose.render import Draw, Sprite, harmonised, make_sprite, render
 from replay.compose.spec import Scenario, dump_scenario
 from replay.compose.writer import FrameFolderWriter, Mp4Writer
@@ -145,6 +146,20 @@ def preview(
     return image
 
 
+def traffic_of(background: Background, canvas: Canvas) -> Traffic:
+    """The share of the background clip's frames in which something moves over a box (native pixels)."""
+    busy = background.traffic()
+    height, width = busy.shape
+
+    def over(box: BoxXYXY) -> float:
+        a, b = canvas.point((box[0], box[1])), canvas.point((box[2], box[3]))
+        x0, y0 = max(0, math.floor(a[0])), max(0, math.floor(a[1]))
+        x1, y1 = min(width, math.ceil(b[0])), min(height, math.ceil(b[1]))
+        return float(busy[y0:y1, x0:x1].mean()) if x1 > x0 and y1 > y0 else 0.0
+
+    return over
+
+
 def compose(
     scenario: Scenario,
     camera: Camera,
@@ -159,7 +174,7 @@ def compose(
     """Render ``scenario`` over ``background`` into ``out`` (see the module docstring for the layout)."""
     make_bar = progress or (lambda _label, _total: NoProgress())
     canvas = Canvas((camera.width, camera.height), background.size)
-    placed = plan(scenario, camera, library, perspective)
+    placed = plan(scenario, camera, library, perspective, traffic_of(background, canvas))
     out.mkdir(parents=True, exist_ok=True)
     frames_dir = out / "frames"
     writer = FrameFolderWriter(frames_dir)

@@ -8,6 +8,7 @@ the canvas (the background clip's pixels).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +27,10 @@ from replay.labels import Label
 BoxXYXY = tuple[float, float, float, float]
 #: Tries to find a free place in a zone.
 PLACE_TRIES = 200
+#: Largest share of the clip's frames in which something may move over a place where an object is set down:
+#: above it the place is a lane (cars, a stream of people), where nothing stays parked, and the clip's own
+#: traffic, looped, would drive over it every few seconds.
+MAX_TRAFFIC = 0.25
 #: A person walking a bike walks this share of the bike's width beside it.
 WALKER_OFFSET = 0.45
 
@@ -93,16 +98,26 @@ def _ratio(cutout: Cutout, override: float | None) -> float:
     return known.height_ratio
 
 
+Traffic = Callable[[BoxXYXY], float]
+"""Share of the background clip's frames in which something moves over a box (native pixels), 0..1."""
+
+
 class Planner:
     """Resolves a scenario's choices (cut-outs, places, paths) from its seed."""
 
     def __init__(
-        self, scenario: Scenario, camera: Camera, library: CutoutLibrary, perspective: PerspectiveFit
+        self,
+        scenario: Scenario,
+        camera: Camera,
+        library: CutoutLibrary,
+        perspective: PerspectiveFit,
+        traffic: Traffic | None = None,
     ) -> None:
         self.scenario = scenario
         self.camera = camera
         self.library = library
         self.perspective = perspective
+        self.traffic = traffic
         self.rng = np.random.default_rng(scenario.seed)
         self.placed: list[Placed] = []
 
@@ -145,11 +160,13 @@ class Planner:
                 all(point_in_polygon(p, zone.polygon) for p in base)
                 and self._fits(box)
                 and not self._clashes(box, start, end)
+                and (self.traffic is None or self.traffic(box) <= MAX_TRAFFIC)
             ):
                 return point
         raise ReplayError(
             f"found no free place for a {cutout.class_name} in zone {zone.id} of camera {self.camera.id} "
-            f"(the object may be larger than the zone at this perspective)"
+            f"(the object may be larger than the zone at this perspective, or the zone is a lane: something "
+            f"in the clip moves over every place in it more than {MAX_TRAFFIC:.0%} of the time)"
         )
 
     def crossing(self, zone: Zone) -> tuple[Point, Point]:
@@ -249,10 +266,15 @@ class Planner:
 
 
 def plan(
-    scenario: Scenario, camera: Camera, library: CutoutLibrary, perspective: PerspectiveFit
+    scenario: Scenario,
+    camera: Camera,
+    library: CutoutLibrary,
+    perspective: PerspectiveFit,
+    traffic: Traffic | None = None,
 ) -> list[Placed]:
-    """Every object of the scenario, placed (episodes first, in order, then distractors)."""
-    planner = Planner(scenario, camera, library, perspective)
+    """Every object of the scenario, placed (episodes first, in order, then distractors); objects set down
+    by the seed's choice avoid places the clip's traffic crosses more than ``MAX_TRAFFIC`` of the time."""
+    planner = Planner(scenario, camera, library, perspective, traffic)
     for episode in scenario.episodes:
         planner.episode(episode)
     for distractor in scenario.distractors:

@@ -23,6 +23,7 @@ from replay.compose.background import Background, load_background
 from replay.compose.composer import ComposeResult, compose
 from replay.compose.library import CutoutLibrary, build_library, load_library, save_library
 from replay.compose.perspective import manual_perspective
+from replay.compose.plan import plan
 from replay.compose.probe import probe
 from replay.compose.spec import Distractor, DistractorKind, Episode, Scenario, load_scenario
 from replay.errors import ReplayError
@@ -309,3 +310,36 @@ def test_the_cli_refuses_a_widen_factor_it_cannot_use(bad: str, capsys: pytest.C
     with pytest.raises(SystemExit):
         parser.parse_args(["replay", "cutouts", "--out", "x", "--widen", bad])
     assert "--widen" in capsys.readouterr().err
+
+
+def test_the_traffic_map_marks_where_the_clip_has_passers_by(world: World) -> None:
+    busy = world.background.traffic()
+    lane = busy[scene.BLOB_ROWS[0] + 5 : scene.BLOB_ROWS[1] - 5, : scene.WIDTH - 60]
+    above = busy[: scene.BLOB_ROWS[0] - 30]
+    assert lane.mean() > 0.05 and above.max() == 0.0
+
+
+def test_nothing_is_set_down_where_the_clip_has_traffic(world: World) -> None:
+    """A parked object is never placed on a lane (its clip's cars would drive over it every loop): with
+    traffic over the zone's lower rows, every seed sets the episode down above them; without the map some do
+    not; a zone that is all lane is refused with the reason."""
+    perspective = manual_perspective(scene.PERSPECTIVE, (scene.WIDTH, scene.HEIGHT))
+    lane_top = 200.0
+
+    def traffic(box: tuple[float, float, float, float]) -> float:
+        return 1.0 if box[3] > lane_top else 0.0
+
+    episode = Episode(id="e1", object="bicycle", zone="z-a", start_s=2, duration_s=10)
+    scenario = _scenario(episodes=(episode,))
+    feet = []
+    plain_feet = []
+    for seed in range(12):
+        seeded = scenario.model_copy(update={"seed": seed})
+        (placed,) = plan(seeded, world.camera, world.library, perspective, traffic)
+        feet.append(placed.path[0][1])
+        (plain,) = plan(seeded, world.camera, world.library, perspective)
+        plain_feet.append(plain.path[0][1])
+    assert max(feet) <= lane_top
+    assert max(plain_feet) > lane_top, "the seeds do reach the lane when the map is not given"
+    with pytest.raises(ReplayError, match="the zone is a lane"):
+        plan(scenario, world.camera, world.library, perspective, lambda _box: 1.0)
