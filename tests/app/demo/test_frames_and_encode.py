@@ -127,3 +127,28 @@ def test_generated_names_must_match_the_cameras_pattern() -> None:
     assert folder_image_name(7, "*.png") == "000007.png"
     with pytest.raises(FootageWriteError, match="does not match the generated names"):
         folder_image_name(1, "cam1_*.jpg")
+
+
+def test_synthetic_streets_are_quiet_so_the_motion_gate_sends_only_keepalives() -> None:
+    from gridwatch.config import MotionGate as GateConfig
+    from gridwatch.messages import FrameReason
+    from ingest.motion_gate import MotionGate
+    from ingest.settings import IngestSettings
+
+    config, settings = GateConfig(), IngestSettings()
+    gate = MotionGate(
+        enabled=config.enabled,
+        min_changed_fraction=config.min_changed_fraction,
+        keepalive_s=config.keepalive_s,
+        pixel_threshold=settings.motion_pixel_threshold,
+        width=settings.motion_gate_width,
+    )
+    frames = list(synthetic_frames(640, 360, 2, 300, seed=3))  # 150 s at 2 fps, sampled at 0.5 fps
+    assert len({frame.tobytes().__hash__() for frame in frames}) == len(frames), "sensor noise: never frozen"
+    reasons = []
+    for index, frame in enumerate(frames[::4]):
+        decision = gate.decide(frame, 1_800_000_000.0 + 2.0 * index)
+        if decision.reason is not None:
+            gate.commit(decision)
+            reasons.append(decision.reason)
+    assert reasons == [FrameReason.FIRST, FrameReason.KEEPALIVE, FrameReason.KEEPALIVE]
