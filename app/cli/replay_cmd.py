@@ -239,7 +239,10 @@ def _scoring_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-cache", action="store_true", help="run the model without the cache")
     model = parser.add_mutually_exclusive_group()
     model.add_argument(
-        "--model", default=None, metavar="ID", help="catalogue model (default centernet-coco80)"
+        "--model",
+        default=None,
+        metavar="ID",
+        help="catalogue model (default: the detector worker's, ssdlite-mobilenetv2-coco90)",
     )
     model.add_argument("--model-config", type=Path, default=None, metavar="YAML", help="custom model")
     model.add_argument("--model-file", type=Path, default=None, metavar="FILE", help="a YOLO .onnx/.xml/.pt")
