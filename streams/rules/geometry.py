@@ -76,3 +76,9 @@ def _cut(p: Point, q: Point, axis: int, limit: float) -> Point:
     t = (limit - p[axis]) / (q[axis] - p[axis])
     x, y = p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1])
     return (limit, y) if axis == 0 else (x, limit)
+
+
+def covered(box: BoxXYXY, others: Sequence[BoxXYXY], share: float) -> bool:
+    """Whether any of ``others`` covers at least ``share`` of ``box``'s area."""
+    area = box_area(box)
+    return area > 0 and any(intersection_area(box, other) / area >= share for other in others)

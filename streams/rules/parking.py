@@ -13,7 +13,7 @@ import numpy as np
 from gridwatch.config import EbikeParkingRule, ZoneRule
 from gridwatch.detections import STATIC_FOREGROUND_CLASS, Detections, ObjectKind
 from streams.rules.dwell import dwelling
-from streams.rules.geometry import BoxXYXY, intersection_area
+from streams.rules.geometry import BoxXYXY, covered, intersection_area
 from streams.rules.state import ZoneRuleState
 from streams.rules.tuning import RuleTuning
 from streams.rules.zones import Offender, ZoneRuleSpec
@@ -25,11 +25,6 @@ RIDER_ABOVE = 0.2
 PERSON_OVER_BLOB = 0.3
 #: A static blob this much of which a followed vehicle's box covers is that vehicle (counted once).
 VEHICLE_OVER_BLOB = 0.3
-
-
-def _covered_by(box: BoxXYXY, others: Sequence[BoxXYXY], share: float) -> bool:
-    area = (box[2] - box[0]) * (box[3] - box[1])
-    return area > 0 and any(intersection_area(box, other) / area >= share for other in others)
 
 
 def ridden(vehicle: BoxXYXY, persons: Sequence[BoxXYXY], min_overlap: float) -> bool:
@@ -80,8 +75,8 @@ class ParkingLogic:
                     name == STATIC_FOREGROUND_CLASS
                     and spec.stands_in(box)
                     and spec.size_ok(box)
-                    and not _covered_by(box, persons, PERSON_OVER_BLOB)
-                    and not _covered_by(box, taken, VEHICLE_OVER_BLOB)
+                    and not covered(box, persons, PERSON_OVER_BLOB)
+                    and not covered(box, taken, VEHICLE_OVER_BLOB)
                     for box, name in zip(detections.boxes(), detections.class_name, strict=True)
                 ],
                 dtype=bool,

@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gridwatch.detections import Detections, look_similarity
-from streams.rules.geometry import BoxXYXY, bottom_centre, box_area, intersection_area, iou
+from streams.rules.geometry import BoxXYXY, bottom_centre, covered, iou
 from streams.rules.state import Candidate
 
 #: Weight of a new sighting in a candidate's running colour signature.
@@ -80,12 +80,12 @@ def track(
     kept: list[Candidate] = []
     for ci, candidate in enumerate(candidates):
         if ci not in matched_candidates:
-            if _covered(candidate.box, blobs, how.static_cover):
+            if covered(candidate.box, blobs, how.static_cover):
                 candidate.samples += 1
                 candidate.support += 1
                 candidate.missed = 0
                 candidate.last_seen = now
-            elif _covered(candidate.box, hiding, how.occluded_cover):
+            elif covered(candidate.box, hiding, how.occluded_cover):
                 # Hidden this time: neither evidence nor absence (but forgotten when hidden too long).
                 if now - candidate.last_seen > how.forget_after_s:
                     continue
@@ -110,11 +110,6 @@ def _alike(known: tuple[int, ...], look: tuple[int, ...], least: float) -> bool:
         return True
     similarity = look_similarity(known, look)
     return similarity is None or similarity >= least
-
-
-def _covered(box: BoxXYXY, blobs: Sequence[BoxXYXY], share: float) -> bool:
-    area = box_area(box)
-    return area > 0 and any(intersection_area(box, blob) / area >= share for blob in blobs)
 
 
 def _follow(
