@@ -23,6 +23,7 @@ from app.demo.licensed import LicensedImages, PasserBy
 from gridwatch.config import Camera, RuleKind
 from ingest.sources.base import Image
 from replay.compose.cutouts import soft_mask
+from replay.compose.render import Sprite, blend
 from replay.errors import ReplayError
 
 #: Where the parked bicycles' wheels touch the pavement in leuvenB.jpg (x, y in its pixels).
@@ -87,14 +88,6 @@ def render_view(photo: Image, view: View) -> Image:
     return np.ascontiguousarray(warped, dtype=np.uint8)
 
 
-@dataclass(frozen=True, slots=True)
-class Sprite:
-    """A cut-out person: BGR pixels and a 0..1 alpha, cropped to its box; the feet on the bottom edge."""
-
-    bgr: NDArray[np.float32]
-    alpha: NDArray[np.float32]
-
-
 def cut_sprite(passer: PasserBy, path: Path) -> Sprite:
     """The person of ``passer`` cut out of the photo at ``path`` (GrabCut from the box, feathered)."""
     image = read_photo(path)
@@ -139,26 +132,19 @@ def person_height(view: View, foot_row: float) -> float:
 
 def _paste(canvas: NDArray[np.float32], sprite: Sprite, height: float, x: float, foot: float) -> None:
     """Blend ``sprite`` scaled to ``height`` into ``canvas`` with its feet centred at (``x``, ``foot``)."""
-    scale = height / sprite.bgr.shape[0]
-    w, h = max(1, round(sprite.bgr.shape[1] * scale)), max(1, round(height))
-    bgr = cv2.resize(sprite.bgr, (w, h), interpolation=cv2.INTER_AREA)
-    alpha = cv2.resize(sprite.alpha, (w, h), interpolation=cv2.INTER_AREA)
-    left, top = round(x - w / 2), round(foot - h)
-    cx1, cy1 = max(0, left), max(0, top)
-    cx2, cy2 = min(canvas.shape[1], left + w), min(canvas.shape[0], top + h)
-    if cx1 >= cx2 or cy1 >= cy2:
-        return
-    region = canvas[cy1:cy2, cx1:cx2]
-    a = alpha[cy1 - top : cy2 - top, cx1 - left : cx2 - left, None]
-    region[:] = region * (1 - a) + bgr[cy1 - top : cy2 - top, cx1 - left : cx2 - left] * a
+    scale = height / sprite.rgb.shape[0]
+    w, h = max(1, round(sprite.rgb.shape[1] * scale)), max(1, round(height))
+    bgr = np.asarray(cv2.resize(sprite.rgb, (w, h), interpolation=cv2.INTER_AREA), np.float32)
+    alpha = np.asarray(cv2.resize(sprite.alpha, (w, h), interpolation=cv2.INTER_AREA), np.float32)
+    blend(canvas, bgr, alpha, round(x - w / 2), round(foot - h))
 
 
 def _harmonised(sprite: Sprite, plate: Image) -> Sprite:
     """``sprite`` brought half-way to the plate's brightness (sunlit people in an overcast street)."""
     weight = sprite.alpha > 0.5
-    mean = float(sprite.bgr[weight].mean()) if weight.any() else 128.0
+    mean = float(sprite.rgb[weight].mean()) if weight.any() else 128.0
     gain = min(1.2, max(0.5, math.sqrt(float(plate.mean()) / max(mean, 1.0))))
-    return Sprite(np.clip(sprite.bgr * gain, 0, 255), sprite.alpha)
+    return Sprite(np.clip(sprite.rgb * gain, 0, 255), sprite.alpha)
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +187,7 @@ class LiveScene:
                 continue
             sprite = self.sprites[walk.sprite % len(self.sprites)]
             height = person_height(self.view, walk.foot_row)
-            half = sprite.bgr.shape[1] * height / sprite.bgr.shape[0] / 2
+            half = sprite.rgb.shape[1] * height / sprite.rgb.shape[0] / 2
             start, end = -half, self.view.width + half
             if walk.leftwards:
                 start, end = end, start

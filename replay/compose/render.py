@@ -93,7 +93,7 @@ def _shift(sprite: Sprite, dx: float, dy: float) -> tuple[NDArray[np.float32], N
     return np.asarray(rgb, np.float32), np.asarray(alpha, np.float32)
 
 
-def _paste(canvas: NDArray[np.float32], layer: NDArray[np.float32], alpha: NDArray[np.float32],
+def blend(canvas: NDArray[np.float32], layer: NDArray[np.float32], alpha: NDArray[np.float32],
            left: int, top: int) -> None:  # fmt: skip
     """Alpha-blend ``layer`` into ``canvas`` with its top-left at (left, top), clipped to the canvas."""
     height, width = canvas.shape[:2]
@@ -138,7 +138,7 @@ def render(frame: BackgroundFrame, draws: list[Draw], rng: np.random.Generator) 
             region *= 1 - SHADOW_STRENGTH * soft[..., None]
         rgb, alpha = _shift(draw.sprite, left_f - left, top_f - top)
         noisy = rgb + rng.normal(0, NOISE_SIGMA, rgb.shape).astype(np.float32)
-        _paste(region, noisy, alpha, left - 1 - rx1, top - 1 - ry1)
+        blend(region, noisy, alpha, left - 1 - rx1, top - 1 - ry1)
         moving = frame.moving[ry1:ry2, rx1:rx2].astype(np.float32)[..., None] / 255.0
         source = frame.image[ry1:ry2, rx1:rx2].astype(np.float32)
         region = source * moving + region * (1 - moving)
