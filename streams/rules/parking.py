@@ -58,7 +58,8 @@ class ParkingLogic:
 
     def select(self, spec: ZoneRuleSpec, detections: Detections) -> tuple[Detections, Detections]:
         kinds = spec.rule.kinds
-        rows = list(zip(detections.boxes(), detections.kind, strict=True))
+        boxes = detections.boxes()
+        rows = list(zip(boxes, detections.kind, strict=True))
         persons = [box for box, kind in rows if kind is ObjectKind.PERSON]
         vehicles = [
             kind in kinds
@@ -69,7 +70,7 @@ class ParkingLogic:
         ]
         chosen = np.array(vehicles, dtype=bool)
         if self.static_objects:
-            taken = [box for box, keep in zip(detections.boxes(), vehicles, strict=True) if keep]
+            taken = [box for box, keep in zip(boxes, vehicles, strict=True) if keep]
             chosen |= np.array(
                 [
                     name == STATIC_FOREGROUND_CLASS
@@ -77,7 +78,7 @@ class ParkingLogic:
                     and spec.size_ok(box)
                     and not covered(box, persons, PERSON_OVER_BLOB)
                     and not covered(box, taken, VEHICLE_OVER_BLOB)
-                    for box, name in zip(detections.boxes(), detections.class_name, strict=True)
+                    for box, name in zip(boxes, detections.class_name, strict=True)
                 ],
                 dtype=bool,
             )
