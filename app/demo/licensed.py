@@ -20,6 +20,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from detectors.models.test_assets import (
+    DARKNET_ASSETS,
+    DEBIAN_ASSETS,
+    ULTRALYTICS_ASSETS,
+    ULTRALYTICS_VERSION,
+    TestAsset,
+)
+
 #: (x1, y1, x2, y2) in a photo's own pixels.
 Box = tuple[float, float, float, float]
 
@@ -30,13 +38,22 @@ class LicensedImagesError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class LicensedImage:
-    """One sample photo: where it comes from and under which licence."""
+    """One sample photo (a pinned test asset): where it comes from and under which licence."""
 
-    name: str
+    asset: TestAsset
     package: str
-    member: str
     licence: str
     shows: str
+
+    @property
+    def name(self) -> str:
+        """The photo's file name in the test-asset cache."""
+        return self.asset.name
+
+    @property
+    def member(self) -> str:
+        """The photo's path inside its package."""
+        return self.asset.member.removeprefix(".")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,24 +65,26 @@ class PasserBy:
     exclude: tuple[Box, ...] = ()
 
 
+def _asset(name: str) -> TestAsset:
+    """The pinned test asset of this name (where ``gridwatch models fetch-test-assets`` takes it from)."""
+    return next(a for a in (*ULTRALYTICS_ASSETS, *DEBIAN_ASSETS, *DARKNET_ASSETS) if a.name == name)
+
+
 LEUVEN = LicensedImage(
-    name="leuvenB.jpg",
+    asset=_asset("leuvenB.jpg"),
     package="Debian package opencv-doc (OpenCV sample data)",
-    member="/usr/share/doc/opencv-doc/examples/data/leuvenB.jpg",
     licence="Apache-2.0 AND BSD-3-Clause (OpenCV; see /usr/share/doc/opencv-doc/copyright)",
     shows="bicycles parked against a brick wall on a cobbled pavement",
 )
 BUS = LicensedImage(
-    name="bus.jpg",
-    package="PyPI package ultralytics 8.3.40 (wheel)",
-    member="ultralytics/assets/bus.jpg",
+    asset=_asset("bus.jpg"),
+    package=f"PyPI package ultralytics {ULTRALYTICS_VERSION} (wheel)",
     licence="AGPL-3.0 (the ultralytics package's licence)",
     shows="people on a pavement beside a bus",
 )
 PERSON = LicensedImage(
-    name="person.jpg",
+    asset=_asset("person.jpg"),
     package="Debian package darknet (darknet sample data)",
-    member="/usr/share/darknet/data/person.jpg",
     licence="GPL-3.0-or-later OR MIT OR WTFPL (darknet; see /usr/share/doc/darknet/copyright)",
     shows="a person standing in a field, with a dog and a horse",
 )
