@@ -30,6 +30,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
+from gridwatch.config import CameraDetection
 from gridwatch.detections import STATIC_FOREGROUND_CLASS, Detections, ObjectKind
 
 __all__ = [
@@ -43,8 +44,9 @@ __all__ = [
 
 
 #: Version of the algorithm below: part of replay's detection-cache key, so a change here is never hidden by
-#: boxes cached from an earlier one. 2: standing time held through occlusion; ghosts absorbed.
-MODEL_VERSION = 2
+#: boxes cached from an earlier one. 2: standing time held through occlusion; ghosts absorbed. 3: the slow
+#: background corrected for the frame's overall exposure; a blob's standing time (its pixels' median).
+MODEL_VERSION = 3
 
 
 class StaticForegroundSettings(BaseModel):
@@ -69,7 +71,12 @@ class StaticForegroundSettings(BaseModel):
         default=900.0, gt=0, description="Time constant of the slow background, seconds: the empty street."
     )
     diff_threshold: float = Field(
-        default=25.0, gt=0, le=255, description="Grey-level difference (0-255) that counts as changed."
+        default=25.0,
+        gt=0,
+        le=255,
+        description="Grey-level difference (0-255) that counts as changed (a camera's "
+        "detection.static_threshold overrides it); the blurred work image's sensor and compression noise "
+        "is 1-2 levels on the team's clips.",
     )
     min_static_s: float = Field(
         default=30.0, ge=0, description="Seconds a region must stand still before it is static foreground."
@@ -101,6 +108,12 @@ class StaticForegroundSettings(BaseModel):
         "slow background's there is a ghost (something left, not something placed) and is absorbed.",
     )
 
+    def for_camera(self, detection: CameraDetection) -> StaticForegroundSettings:
+        """These settings with a camera's own overrides (its ``static_threshold``)."""
+        if detection.static_threshold is None:
+            return self
+        return self.model_copy(update={"diff_threshold": detection.static_threshold})
+
     def signature(self) -> str:
         """The algorithm's version and these settings, as one string (what cached blobs depend on)."""
         return f"v{MODEL_VERSION} " + self.model_dump_json()
@@ -112,7 +125,8 @@ class StaticBlob:
 
     box: tuple[float, float, float, float]
     fill: float  # share of the box that is static foreground, 0..1
-    since: float  # capture time (epoch s) minus the longest standing time among its pixels
+    since: float  # capture time (epoch s) minus the median standing time of its pixels
+    stood_s: float = 0.0  # that standing time, seconds: how long the object had stood when the frame came
 
 
 class StaticForeground:
@@ -144,7 +158,9 @@ class StaticForeground:
         elapsed = captured_at - self._started_at
         self._last_at = captured_at
         fast_changed = cv2.absdiff(grey, self._fast) > s.diff_threshold
-        slow_changed = cv2.absdiff(grey, self._slow) > s.diff_threshold
+        # The slow background is minutes old: an exposure change since (clouds, auto-exposure) brightens or
+        # darkens the whole frame, which must not read as everything having changed.
+        slow_changed = cv2.absdiff(grey, self._slow * _exposure_gain(grey, self._slow)) > s.diff_threshold
         cv2.accumulateWeighted(grey, self._fast, 1.0 - math.exp(-dt / s.fast_tau_s))
         # During the warm-up the slow background is a running mean of everything seen so far.
         slow_tau = s.slow_tau_s if elapsed >= s.warmup_s else min(s.slow_tau_s, elapsed)
@@ -157,9 +173,9 @@ class StaticForeground:
         self._standing_s[standing_mask] += dt
         bare = ~slow_changed & ~fast_changed & ~standing_mask
         self._standing_s[bare] = np.maximum(self._standing_s[bare] - s.drain_rate * dt, 0.0)
-        static = standing_mask & (self._standing_s >= s.min_static_s)
         if elapsed < s.warmup_s:
             return []
+        static = standing_mask & (self._standing_s >= s.min_static_s)
         opened = cv2.morphologyEx(static.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
         return self._blobs(np.asarray(opened, np.uint8), grey, captured_at)
 
@@ -193,16 +209,27 @@ class StaticForeground:
             if edges_now is None or edges_then is None:
                 edges_now, edges_then = _edge_strength(grey), _edge_strength(self._slow)
             mask = labels == label
+            standing_s = self._standing_s[mask]
             outline = _outline(mask)
             if edges_now[outline].mean() < self.settings.ghost_edge_ratio * edges_then[outline].mean():
                 self._slow[mask] = grey[mask]  # a ghost: the street is back; learn it now
                 self._fast[mask] = grey[mask]
                 self._standing_s[mask] = 0.0
                 continue
-            since = captured_at - float(self._standing_s[mask].max())
+            stood = float(np.median(standing_s))  # its edges' blurred pixels catch up first
             k = self._scale
-            blobs.append(StaticBlob((x * k, y * k, (x + w) * k, (y + h) * k), area / (w * h), since))
+            box = (x * k, y * k, (x + w) * k, (y + h) * k)
+            blobs.append(StaticBlob(box, area / (w * h), captured_at - stood, stood))
         return blobs
+
+
+def _exposure_gain(grey: NDArray[np.float32], slow: NDArray[np.float32]) -> float:
+    """How much brighter the frame is overall than the slow background: the ratio of their medians over a
+    sparse grid of pixels (objects and passers-by cover too little of a street to move a median)."""
+    reference = float(np.median(slow[::4, ::4]))
+    if reference < 1.0:
+        return 1.0
+    return float(np.median(grey[::4, ::4])) / reference
 
 
 def _edge_strength(grey: NDArray[np.float32]) -> NDArray[np.float32]:
@@ -223,7 +250,7 @@ def _outline(mask: NDArray[np.bool_]) -> NDArray[np.bool_]:
 
 def as_detections(blobs: list[StaticBlob], frame_width: int, frame_height: int) -> Detections:
     """The blobs as model-free detections of kind ``trading_object``, scored by how much of its box each
-    fills, to join a frame's model detections."""
+    fills and carrying how long each had stood, to join a frame's model detections."""
     boxes = [
         (
             min(blob.box[0], frame_width - 1.0),
@@ -238,4 +265,5 @@ def as_detections(blobs: list[StaticBlob], frame_width: int, frame_height: int) 
         STATIC_FOREGROUND_CLASS,
         ObjectKind.TRADING_OBJECT,
         score=[min(1.0, blob.fill) for blob in blobs],
+        stood_s=[blob.stood_s for blob in blobs],
     )

@@ -10,6 +10,8 @@ they were found on::
     kind        tuple of N ObjectKind  Gridwatch's own vocabulary, which the rules read
     appearance  uint8   (N, K)  a colour signature of each box's pixels (K = 0: none; an all-zero row:
                                 unknown), so the rules can tell one parked bike from the next one there
+    stood_s     float32 (N,)    seconds the object had already stood still when this frame was taken, as
+                                a model-free signal measured it (static foreground); 0 where unmeasured
 
 The backends build it (:meth:`Detections.of_classes`), the detector worker adds model-free signals
 (:meth:`Detections.merge`) and evidence, ``gw.detections`` carries it (one encode/decode, in
@@ -71,6 +73,7 @@ class Detections:
     class_name: tuple[str, ...]
     kind: tuple[ObjectKind, ...]
     appearance: NDArray[np.uint8] | None = None
+    stood_s: NDArray[np.float32] | None = None
 
     def __post_init__(self) -> None:
         xyxy = np.asarray(self.xyxy, dtype=np.float32)
@@ -102,7 +105,15 @@ class Detections:
             raise ValueError(f"appearance must have shape ({count}, K), got {looks.shape}")
         if looks.dtype != np.uint8:
             raise TypeError(f"appearance must be uint8, got {looks.dtype}")
+        stood = (
+            np.zeros(count, np.float32)
+            if self.stood_s is None
+            else _column(self.stood_s, count, "stood_s", np.float32)
+        )
+        if not np.all(np.isfinite(stood)) or np.any(stood < 0.0):
+            raise ValueError("stood_s must be finite and >= 0")
         object.__setattr__(self, "appearance", _frozen(looks))
+        object.__setattr__(self, "stood_s", _frozen(stood))
         object.__setattr__(self, "xyxy", _frozen(xyxy))
         object.__setattr__(self, "score", _frozen(score))
         object.__setattr__(self, "class_id", _frozen(class_id))
@@ -121,9 +132,17 @@ class Detections:
         assert self.appearance is not None  # set by __post_init__
         return self.appearance
 
+    @property
+    def stood(self) -> NDArray[np.float32]:
+        """The (N,) seconds each object had stood still (0 where no signal measured it)."""
+        assert self.stood_s is not None  # set by __post_init__
+        return self.stood_s
+
     def with_appearance(self, appearance: NDArray[np.uint8]) -> Detections:
         """The same detections with these (N, K) appearance signatures."""
-        return Detections(self.xyxy, self.score, self.class_id, self.class_name, self.kind, appearance)
+        return Detections(
+            self.xyxy, self.score, self.class_id, self.class_name, self.kind, appearance, self.stood_s
+        )
 
     @classmethod
     def of_classes(
@@ -151,10 +170,16 @@ class Detections:
 
     @classmethod
     def model_free(
-        cls, xyxy: ArrayLike, class_name: str, kind: ObjectKind, score: ArrayLike | None = None
+        cls,
+        xyxy: ArrayLike,
+        class_name: str,
+        kind: ObjectKind,
+        score: ArrayLike | None = None,
+        stood_s: ArrayLike | None = None,
     ) -> Detections:
-        """Boxes of a model-free signal: class id :data:`MODEL_FREE`, one name and kind for all, and the
-        signal's own strength as the score (1 when it has none)."""
+        """Boxes of a model-free signal: class id :data:`MODEL_FREE`, one name and kind for all, the
+        signal's own strength as the score (1 when it has none) and, where it measures it, how long each
+        object had stood still."""
         boxes = np.asarray(xyxy, np.float32).reshape(-1, 4)
         count = boxes.shape[0]
         return cls(
@@ -163,6 +188,8 @@ class Detections:
             np.full(count, MODEL_FREE, np.int64),
             (class_name,) * count,
             (kind,) * count,
+            None,
+            None if stood_s is None else np.asarray(stood_s, np.float32).reshape(-1),
         )
 
     @classmethod
@@ -184,6 +211,7 @@ class Detections:
             tuple(name for part in parts for name in part.class_name),
             tuple(kind for part in parts for kind in part.kind),
             np.concatenate(looks),
+            np.concatenate([part.stood for part in parts]),
         )
 
     # --- reading -------------------------------------------------------------------------------------------
@@ -229,6 +257,7 @@ class Detections:
             and np.array_equal(self.score, other.score)
             and np.array_equal(self.class_id, other.class_id)
             and np.array_equal(self.looks, other.looks)
+            and np.array_equal(self.stood, other.stood)
         )
 
     __hash__ = None  # type: ignore[assignment]  # a value of arrays: equal, never hashed
@@ -251,6 +280,7 @@ class Detections:
             tuple(self.class_name[i] for i in listed),
             tuple(self.kind[i] for i in listed),
             self.looks[rows].reshape(len(listed), self.looks.shape[1]),
+            self.stood[rows].reshape(-1),
         )
 
     def with_min_score(self, min_score: float) -> Detections:
@@ -271,7 +301,13 @@ class Detections:
         """The same detections moved by (``dx``, ``dy``) pixels (from a crop's pixels to its frame's)."""
         offset = np.array([dx, dy, dx, dy], np.float32)
         return Detections(
-            self.xyxy + offset, self.score, self.class_id, self.class_name, self.kind, self.appearance
+            self.xyxy + offset,
+            self.score,
+            self.class_id,
+            self.class_name,
+            self.kind,
+            self.appearance,
+            self.stood_s,
         )
 
     def scaled(self, scale_x: float, scale_y: float) -> Detections:
@@ -280,7 +316,13 @@ class Detections:
             return self
         factor = np.array([scale_x, scale_y, scale_x, scale_y], np.float32)
         return Detections(
-            self.xyxy * factor, self.score, self.class_id, self.class_name, self.kind, self.appearance
+            self.xyxy * factor,
+            self.score,
+            self.class_id,
+            self.class_name,
+            self.kind,
+            self.appearance,
+            self.stood_s,
         )
 
 

@@ -127,7 +127,9 @@ class Detector:
             runtime=resolved_kind(self.choice),
             score_floor=score_floor(self.choice),
             static_foreground=(static := CameraZones.of(camera).wants_static_foreground),
-            static_model=StaticForegroundSettings().signature() if static else "",
+            static_model=StaticForegroundSettings().for_camera(camera.detection).signature()
+            if static
+            else "",
             views=views_key(camera),
         )
 
@@ -207,7 +209,13 @@ class Detector:
     ) -> tuple[list[CachedFrame], list[bytes], CacheMeta]:
         backend = self.backend()
         started = time.perf_counter()
-        signals = StaticForegroundSignals([camera.id]) if key.static_foreground else None
+        signals = (
+            StaticForegroundSignals(
+                [camera.id], per_camera={camera.id: StaticForegroundSettings().for_camera(camera.detection)}
+            )
+            if key.static_foreground
+            else None
+        )
         cameras = SiteCameras({camera.id: CameraZones.of(camera)})
         try:
             models = open_named_models(cameras, self.choice, backend)

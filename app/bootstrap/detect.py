@@ -20,6 +20,7 @@ from detectors.evidence.label_font import LabelPainter, make_label_painter
 from detectors.evidence.settings import EvidencePolicy, EvidenceSettings
 from detectors.evidence.stores import EvidenceStore, make_store
 from detectors.evidence.writer import EvidenceWriter
+from detectors.static_foreground import StaticForegroundSettings
 from detectors.worker.activity import CameraActivity
 from detectors.worker.consumer_loop import ORDERED_PRODUCER, DetectWorker
 from detectors.worker.extra_signals import ExtraSignals
@@ -114,7 +115,13 @@ def static_foreground_signals(site: SiteConfig | None) -> ExtraSignals | None:
     if not wanted:
         return None
     log.info("static_foreground signal on for cameras %s", wanted)
-    return StaticForegroundSignals(wanted)
+    default = StaticForegroundSettings()
+    own = {
+        camera_id: default.for_camera(zones.detection)
+        for camera_id in wanted
+        if (zones := cameras.get(camera_id)) and zones.detection.static_threshold is not None
+    }
+    return StaticForegroundSignals(wanted, default, per_camera=own)
 
 
 def run_detect(

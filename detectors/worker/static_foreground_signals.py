@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 from numpy.typing import NDArray
@@ -27,9 +27,11 @@ class StaticForegroundSignals:
         camera_ids: Iterable[str],
         settings: StaticForegroundSettings | None = None,
         max_cameras: int = 4096,
+        per_camera: Mapping[str, StaticForegroundSettings] | None = None,
     ) -> None:
         self.enabled = frozenset(camera_ids)
         self.settings = settings or StaticForegroundSettings()
+        self.per_camera = dict(per_camera or {})  # cameras with settings of their own
         self.max_cameras = max_cameras
         self._models: OrderedDict[str, StaticForeground] = OrderedDict()
         self._last: dict[str, tuple[int, int, Detections]] = {}
@@ -41,7 +43,9 @@ class StaticForegroundSignals:
         """Static blobs of this frame (none for cameras without a static-foreground rule)."""
         if frame.camera_id not in self.enabled:
             return Detections.empty()
-        model = self._models.pop(frame.camera_id, None) or StaticForeground(self.settings)
+        model = self._models.pop(frame.camera_id, None) or StaticForeground(
+            self.per_camera.get(frame.camera_id, self.settings)
+        )
         self._models[frame.camera_id] = model
         while len(self._models) > self.max_cameras:
             self._models.popitem(last=False)

@@ -141,6 +141,15 @@ class CameraDetection(ConfigModel):
         description="The zoomed view of a static region is this many times its larger side (context around "
         "it), shown to the model at its own resolution (magnified when smaller).",
     )
+    static_threshold: float | None = Field(
+        default=None,
+        ge=4.0,
+        le=128.0,
+        description="Grey-level difference (0-255) at which the static-foreground signal counts a pixel as "
+        "changed on this camera; unset: the detector's (25). Lower it (e.g. 15) for a high or far camera "
+        "whose parked objects barely stand out from the ground (a grey motorbike 15 px tall on asphalt "
+        "differs by more than 25 in only 14 % of its box); a busy or flickering scene needs the default.",
+    )
 
     @field_validator("tile_scale")
     @classmethod

@@ -5,7 +5,10 @@ encode/decode at the topic boundary. On the wire the detections are a list of ob
 
     {"box": [x1, y1, x2, y2], "class_id": 2, "class_name": "bicycle", "kind": "two_wheeler", "score": 0.73}
 
-(boxes to 0.1 px, scores to 1e-4; ``class_id`` -1 for a model-free signal).
+(boxes to 0.1 px, scores to 1e-4; ``class_id`` -1 for a model-free signal, which may add ``"stood_s"``: how
+long the object had already stood still; ``look``: a colour signature, hex). Both are optional and added
+within schema 2: a reader older than them refuses such records, so upgrade the readers (streams, replay)
+before the detector workers).
 """
 
 from __future__ import annotations
@@ -57,6 +60,12 @@ class WireDetection(WireModel):
         pattern="^([0-9a-f]{2})*$",
         description="The box's colour signature, hex (the appearance column); absent when not computed.",
     )
+    stood_s: float | None = Field(
+        default=None,
+        ge=0.0,
+        description="Seconds the object had already stood still when the frame was taken, as a model-free "
+        "signal measured it (static foreground); absent when unmeasured.",
+    )
 
 
 _WIRE_LIST = TypeAdapter(tuple[WireDetection, ...])
@@ -85,12 +94,14 @@ def _from_wire(value: Any) -> Detections:
         class_name=tuple(row.class_name for row in rows),
         kind=tuple(row.kind for row in rows),
         appearance=appearance,
+        stood_s=np.array([row.stood_s or 0.0 for row in rows], np.float32),
     )
 
 
 def _to_wire(value: Detections) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     looks = value.looks
+    stood = value.stood.tolist()
     for index, (box, class_id, name, kind, score) in enumerate(
         zip(
             value.xyxy.tolist(),
@@ -110,6 +121,8 @@ def _to_wire(value: Detections) -> list[dict[str, Any]]:
         }
         if looks.shape[1] and looks[index].any():
             row["look"] = looks[index].tobytes().hex()
+        if stood[index] > 0:
+            row["stood_s"] = round(stood[index], 1)
         rows.append(row)
     return rows
 

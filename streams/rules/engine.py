@@ -64,6 +64,17 @@ class CameraRules:
             np.array([n == STATIC_FOREGROUND_CLASS for n in detections.class_name], bool)
         )
 
+    @staticmethod
+    def _earliest(spec: ZoneRuleSpec, state: ZoneRuleState, objects: Detections, now: float) -> float:
+        """How far back an object that had already stood still may start its dwell: not before the zone's
+        last episode ended (what stood through it was that episode's), nor before the rule's active window
+        opened (dwell counts from the window's start)."""
+        earliest = state.cooldown_until - spec.rule.cooldown_s if state.cooldown_until else 0.0
+        longest = float(objects.stood.max()) if len(objects) else 0.0
+        if longest > 0 and spec.rule.active_hours and not spec.active_at(now - longest):
+            return now
+        return earliest
+
     def step(self, state: CameraState, frame: FrameDetections) -> Step:
         """Advance ``state`` (in place) by one frame; a frame not newer than the state is ignored."""
         now = frame.captured_at
@@ -101,7 +112,15 @@ class CameraRules:
         objects, persons = spec.logic.select(spec, detections)
         static = self._static(detections) if spec.rule.static_support else None
         passers_by = detections.of_kinds(ObjectKind.PERSON)
-        state.objects = track(state.objects, objects, now, spec.matching, static, passers_by)
+        state.objects = track(
+            state.objects,
+            objects,
+            now,
+            spec.matching,
+            static,
+            passers_by,
+            self._earliest(spec, state, objects, now),
+        )
         if len(persons) or state.persons:
             state.persons = track(state.persons, persons, now, spec.matching)
         inertia = spec.rule.inertia

@@ -9,7 +9,9 @@ and then is still there. ``presence`` (samples with evidence / samples since it 
 weighed by, so sightings scattered over a minute never add up to a parked object. A candidate is forgotten
 after ``forget_after_s`` without evidence (no leak on a 24/7 stream); one whose bottom-centre drifts away
 from where it stopped is re-anchored there with a fresh stretch: something wheeled or carried through the
-zone never accumulates dwell.
+zone never accumulates dwell. A candidate started by a model-free box that says how long it had already
+stood (static foreground: ``stood_s``) begins its stationary stretch that much earlier, never before
+``earliest``: the signal watched it stand while it was too little changed to be reported.
 """
 
 from __future__ import annotations
@@ -49,12 +51,15 @@ def track(
     how: Matching,
     static: Detections | None = None,
     occluders: Detections | None = None,
+    earliest: float = 0.0,
 ) -> list[Candidate]:
     """The candidates after one sample at ``now`` with ``found`` (the objects of interest in the zone), the
     frame's static-foreground boxes ``static`` (evidence for candidates no detection continues) and the boxes
     that may hide a candidate, ``occluders`` (people walking past: a sample where one covers a candidate that
-    nothing else shows says nothing about it either way)."""
+    nothing else shows says nothing about it either way). A new candidate's stretch starts at ``now`` minus
+    its box's ``stood_s``, but not before ``earliest``."""
     boxes = found.boxes()
+    stood = found.stood.tolist()
     looks = [_look_of(found.looks, index) for index in range(len(boxes))]
     pairs = sorted(
         (
@@ -96,7 +101,11 @@ def track(
                 if unconfirmed_gone or now - candidate.last_seen > how.forget_after_s:
                     continue
         kept.append(candidate)
-    kept.extend(_new(boxes[bi], looks[bi], now) for bi in range(len(boxes)) if bi not in matched_boxes)
+    kept.extend(
+        _new(boxes[bi], looks[bi], now, max(min(now, earliest), now - stood[bi]))
+        for bi in range(len(boxes))
+        if bi not in matched_boxes
+    )
     return kept
 
 
@@ -134,6 +143,6 @@ def _follow(
         candidate.samples = candidate.support = 1
 
 
-def _new(box: BoxXYXY, look: tuple[int, ...], now: float) -> Candidate:
+def _new(box: BoxXYXY, look: tuple[int, ...], now: float, since: float) -> Candidate:
     x, y = bottom_centre(box)
-    return Candidate(box, x, y, max(box[3] - box[1], 1.0), now, now, 1, 0, 1, 1, look)
+    return Candidate(box, x, y, max(box[3] - box[1], 1.0), since, now, 1, 0, 1, 1, look)

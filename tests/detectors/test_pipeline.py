@@ -15,9 +15,11 @@ from detectors.evidence.label_font import AsciiLabelPainter
 from detectors.evidence.settings import EvidencePolicy, EvidenceSettings
 from detectors.evidence.stores import LocalFolderStore
 from detectors.evidence.writer import EvidenceWriter
+from detectors.static_foreground import StaticForegroundSettings
 from detectors.worker.activity import CameraActivity
 from detectors.worker.metrics import DetectMetrics
 from detectors.worker.pipeline import DetectionPipeline, split_evenly
+from detectors.worker.static_foreground_signals import StaticForegroundSignals
 from gridwatch.config import CameraDetection, SiteConfig, load_site
 from gridwatch.detections import ObjectKind
 from gridwatch.messages import Frame
@@ -186,6 +188,23 @@ def test_static_foreground_is_on_only_for_cameras_whose_rules_read_it(site: Site
     assert static_foreground_signals(None) is None
 
 
+def test_a_camera_s_static_threshold_reaches_its_static_foreground_model(site: SiteConfig) -> None:
+    wanting = [c for c in site.cameras if any(r.uses_static_foreground for z in c.zones for r in z.rules)]
+    sensitive = wanting[0].model_copy(
+        update={"detection": wanting[0].detection.model_copy(update={"static_threshold": 12.0})}
+    )
+    cameras = tuple(sensitive if c.id == sensitive.id else c for c in site.cameras)
+    signals = static_foreground_signals(site.model_copy(update={"cameras": cameras}))
+    assert isinstance(signals, StaticForegroundSignals)
+    assert {cid: s.diff_threshold for cid, s in signals.per_camera.items()} == {sensitive.id: 12.0}
+    frame = make_frame(sensitive.id, 0, [], size=SMALL)
+    signals.detect(frame, np.zeros((SMALL[1], SMALL[0], 3), np.uint8), None)
+    other = next(c.id for c in wanting if c.id != sensitive.id)
+    signals.detect(make_frame(other, 0, [], size=SMALL), np.zeros((SMALL[1], SMALL[0], 3), np.uint8), None)
+    assert signals._models[sensitive.id].settings.diff_threshold == 12.0
+    assert signals._models[other].settings.diff_threshold == StaticForegroundSettings().diff_threshold
+
+
 def _exposition(metrics: DetectMetrics) -> str:
     from prometheus_client import generate_latest
 
@@ -193,9 +212,6 @@ def _exposition(metrics: DetectMetrics) -> str:
 
 
 def test_static_foreground_boxes_join_the_detections_of_enabled_cameras() -> None:
-    from detectors.static_foreground import StaticForegroundSettings
-    from detectors.worker.static_foreground_signals import StaticForegroundSignals
-
     settings = StaticForegroundSettings(warmup_s=0.0, min_static_s=4.0, fast_tau_s=1.0, slow_tau_s=600.0)
     signals = StaticForegroundSignals(["cam-s"], settings=settings)
     pipeline = _pipeline(BrightBoxBackend(), extra_signals=signals)

@@ -11,6 +11,7 @@ import pytest
 from numpy.typing import NDArray
 
 from detectors.static_foreground import StaticBlob, StaticForeground, StaticForegroundSettings, as_detections
+from gridwatch.config import CameraDetection
 from gridwatch.detections import STATIC_FOREGROUND_CLASS
 from gridwatch.messages import FrameDetections, ModelRef, StageTimings
 from streams.rules.engine import CameraRules
@@ -56,6 +57,54 @@ def test_a_box_that_appears_and_stays_becomes_one_blob_and_walkers_never_do() ->
         assert all(iou(blob.box, STALL) > 0.5 for blob in blobs), f"a blob not on the stall at {t}s: {blobs}"
     assert all(len(blobs) == 1 for t, blobs in seen if t >= first)
     assert seen[-1][1][0].since == pytest.approx(T0 + 15, abs=6)
+    first_blob = next(blobs for _t, blobs in seen if blobs)[0]
+    assert first_blob.stood_s == pytest.approx(first - 15, abs=6)  # reported min_static_s after it stopped
+    assert as_detections([first_blob], 320, 240).stood.tolist() == pytest.approx([first_blob.stood_s])
+
+
+def test_an_exposure_change_of_the_whole_frame_makes_no_blob_and_a_stall_still_shows() -> None:
+    """The camera's exposure rises by 30 % after the warm-up (clouds, auto-exposure): the whole frame
+    then differs from the minutes-old slow background, which is corrected by the frame's overall gain; a
+    stall put down meanwhile is still found."""
+    rng, street = _street(13)
+    model = StaticForeground(SETTINGS)
+    x1, y1, x2, y2 = STALL
+    found: list[float] = []
+    for index in range(161):  # 80 s
+        t = index * 0.5
+        gain = 1.0 + 0.3 * min(1.0, max(0.0, (t - 12) / 4))  # from 12 s to 16 s
+        image = np.clip(street.astype(np.float32) * gain, 0, 255).astype(np.uint8)
+        if t >= 40:
+            image[y1:y2, x1:x2] = 60
+        blobs = model.update(_noisy(image, rng), T0 + t)
+        assert all(_overlap(blob.box, STALL) > 0.5 for blob in blobs), (
+            f"a blob off the stall at {t}s: {blobs}"
+        )
+        if any(iou(blob.box, STALL) > 0.5 for blob in blobs):
+            found.append(t)
+    assert found and found[0] <= 40 + 35, found
+
+
+def test_a_camera_s_own_threshold_finds_a_faint_object_the_default_misses() -> None:
+    """A low-contrast object (12 grey levels over the street) is under the default threshold; a camera set
+    to 8 finds it (detection.static_threshold in the site YAML)."""
+    rng, street = _street(17)
+    x1, y1, x2, y2 = STALL
+    detection = CameraDetection(static_threshold=8)
+    default = StaticForeground(SETTINGS)
+    sensitive = StaticForeground(SETTINGS.for_camera(detection))
+    assert sensitive.settings.diff_threshold == 8 and SETTINGS.for_camera(CameraDetection()) is SETTINGS
+    found = {"default": 0, "sensitive": 0}
+    for index in range(121):
+        t = index * 0.5
+        image = street.copy()
+        if t >= 15:
+            image[y1:y2, x1:x2] = np.clip(street[y1:y2, x1:x2].astype(np.int16) + 12, 0, 255)
+        frame = _noisy(image, rng)
+        found["default"] += any(iou(b.box, STALL) > 0.5 for b in default.update(frame, T0 + t))
+        found["sensitive"] += any(iou(b.box, STALL) > 0.5 for b in sensitive.update(frame, T0 + t))
+    assert found["default"] == 0
+    assert found["sensitive"] >= 60  # of the 90 samples after it was put down
 
 
 def _street(seed: int) -> tuple[np.random.Generator, NDArray[np.uint8]]:

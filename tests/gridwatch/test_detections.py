@@ -179,3 +179,47 @@ def test_the_message_rejects_boxes_outside_the_frame_and_bad_wire_rows() -> None
     raw = encode(_message(_three())).replace(b'"kind":"two_wheeler"', b'"kind":"boat"')
     with pytest.raises(Exception, match="kind"):
         decode(DETECTIONS, raw)
+
+
+def _standing() -> Detections:
+    """A model's three detections and two static-foreground boxes, one of which had stood 42.5 s."""
+    static = Detections.model_free(
+        [[1, 1, 9, 9], [20, 20, 40, 40]],
+        STATIC_FOREGROUND_CLASS,
+        ObjectKind.TRADING_OBJECT,
+        [0.5, 0.7],
+        stood_s=[42.5, 0.0],
+    )
+    return Detections.merge([_three(), static])
+
+
+def test_standing_time_travels_with_its_rows_and_is_validated() -> None:
+    detections = _standing()
+    assert detections.stood.tolist() == [0.0, 0.0, 0.0, 42.5, 0.0]  # model rows: unmeasured
+    assert detections.select([3, 0]).stood.tolist() == [42.5, 0.0]
+    assert detections.scaled(2.0, 2.0).stood.tolist() == detections.stood.tolist()
+    assert detections.with_appearance(np.zeros((5, 2), np.uint8)).stood.tolist()[3] == 42.5
+    unmeasured = Detections(
+        detections.xyxy, detections.score, detections.class_id, detections.class_name, detections.kind
+    )
+    assert unmeasured != detections and unmeasured.stood.tolist() == [0.0] * 5  # equality reads it too
+    with pytest.raises(ValueError, match="stood_s must be finite and >= 0"):
+        Detections.model_free(
+            [[1, 1, 9, 9]], STATIC_FOREGROUND_CLASS, ObjectKind.TRADING_OBJECT, stood_s=[-1]
+        )
+    with pytest.raises(ValueError, match="stood_s must have shape"):
+        Detections.model_free(
+            [[1, 1, 9, 9]], STATIC_FOREGROUND_CLASS, ObjectKind.TRADING_OBJECT, stood_s=[1, 2]
+        )
+
+
+def test_standing_time_is_on_the_wire_only_where_measured() -> None:
+    raw = encode(_message(_standing()))
+    assert raw.count(b'"stood_s"') == 1 and b'"stood_s":42.5' in raw
+    back = decode(DETECTIONS, raw)
+    assert isinstance(back, FrameDetections)
+    assert back.detections.stood.tolist() == [0.0, 0.0, 0.0, 42.5, 0.0]
+    assert back.detections == _standing()
+    negative = raw.replace(b'"stood_s":42.5', b'"stood_s":-3.0')
+    with pytest.raises(Exception, match="stood_s"):
+        decode(DETECTIONS, negative)

@@ -30,3 +30,13 @@ def test_without_static_foreground_the_key_names_no_static_model() -> None:
     camera = site.cameras[0].model_copy(update={"zones": (zone.model_copy(update={"rules": (rule,)}),)})
     key = Detector().key_for(camera, "0" * 64)
     assert not key.static_foreground and key.static_model == ""
+
+
+def test_a_camera_s_own_static_threshold_is_part_of_the_key() -> None:
+    camera = load_site(EXAMPLES / "towncentre-trading.yaml").cameras[0]
+    sensitive = camera.model_copy(
+        update={"detection": camera.detection.model_copy(update={"static_threshold": 15.0})}
+    )
+    detector = Detector()
+    assert detector.key_for(sensitive, "0" * 64).digest() != detector.key_for(camera, "0" * 64).digest()
+    assert '"diff_threshold":15.0' in detector.key_for(sensitive, "0" * 64).static_model

@@ -48,6 +48,7 @@ class Obj:
     box: Box
     static: bool = False
     look: tuple[int, ...] = ()  # colour signature (LOOK_BYTES bytes); () unknown
+    stood: float = 0.0  # seconds it had already stood, as static foreground reports it; 0 unmeasured
 
 
 def bike(box: Box = BIKE) -> Obj:
@@ -62,8 +63,8 @@ def goods(box: Box = CART) -> Obj:
     return Obj(ObjectKind.TRADING_OBJECT, box)
 
 
-def blob(box: Box) -> Obj:
-    return Obj(ObjectKind.TRADING_OBJECT, box, static=True)
+def blob(box: Box, stood: float = 0.0) -> Obj:
+    return Obj(ObjectKind.TRADING_OBJECT, box, static=True, stood=stood)
 
 
 def shifted(box: Box, dx: float, dy: float = 0.0) -> Box:
@@ -122,6 +123,7 @@ def message(
         class_name=tuple(STATIC_FOREGROUND_CLASS if o.static else o.kind.value for o in listed),
         kind=tuple(o.kind for o in listed),
         appearance=np.array([o.look or (0,) * LOOK_BYTES for o in listed], np.uint8).reshape(-1, LOOK_BYTES),
+        stood_s=np.array([o.stood for o in listed], np.float32),
     )
     return FrameDetections(
         camera_id=camera_id,
