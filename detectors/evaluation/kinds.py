@@ -5,7 +5,7 @@ a labelled ``scooter`` is found by a detection of kind ``two_wheeler`` whatever 
 
 Defaults (:data:`DEFAULT_LABEL_KINDS`): bicycle, scooter, motorcycle, e-bike, tricycle → two_wheeler;
 person, pedestrian, cyclist, rider → person; table, chair, umbrella, goods, rack, stall, A-board →
-trading_object; car, bus, truck, van, vehicle → vehicle.
+trading_object (produce too: a vendor's vegetables or fruit); car, bus, truck, van, vehicle → vehicle.
 
 ``cyclist`` is a *person*: in VOC-style street data sets (the team's photos among them) a cyclist box
 frames the rider, and the bicycle under them has a box of its own; COCO models see the same: a person and a
@@ -46,7 +46,9 @@ DEFAULT_LABEL_KINDS: dict[str, ObjectKind] = {
     ),
     **dict.fromkeys(("electric bicycle", "tricycle", "two-wheeler", "two_wheeler"), _TWO),
     **dict.fromkeys(("person", "pedestrian", "people", "cyclist", "rider"), _PERSON),
-    **dict.fromkeys(("table", "dining table", "chair", "umbrella", "parasol", "goods", "rack"), _TRADING),
+    **dict.fromkeys(
+        ("table", "dining table", "chair", "umbrella", "parasol", "goods", "produce", "rack"), _TRADING
+    ),
     **dict.fromkeys(("stall", "a-board", "sandwich board", "trading_object"), _TRADING),
     **dict.fromkeys(("car", "bus", "truck", "van", "vehicle"), _VEHICLE),
 }

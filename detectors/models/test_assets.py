@@ -14,6 +14,10 @@ not available (not Debian or Ubuntu) it is skipped with a message, and the tests
 standing in a field, with a dog and a horse) are darknet's sample images, taken the same way from Debian's
 ``darknet`` package (darknet: GPL-3.0+ or MIT or WTFPL, at the user's choice): the scenario composer cuts a
 bicycle and a person out of them.
+
+``tuxpaint-*.png`` are photographic stamps of vegetables and fruit with their own transparency, from Tux
+Paint's stamp collection (Debian's ``tuxpaint-stamps-default``, GPL-2.0-or-later): the composer piles them up
+as goods a vendor lays out on the pavement (no registry package we read ships a photo of a street stall).
 """
 
 from __future__ import annotations
@@ -84,10 +88,109 @@ DARKNET_ASSETS: tuple[TestAsset, ...] = (
     ),
 )
 
+
+#: Photographic stamps of produce with their own transparency, from Tux Paint's stamp collection
+#: (Debian ``tuxpaint-stamps-default``, GPL-2.0-or-later): the scenario composer piles them up as a street
+#: vendor's goods laid out on the pavement.
+TUXPAINT_PACKAGE = "tuxpaint-stamps-default"
+TUXPAINT_ASSETS: tuple[TestAsset, ...] = (
+    TestAsset(
+        name="tuxpaint-pumpkin_small.png",
+        member="./usr/share/tuxpaint/stamps/food/vegetables/pumpkin_small.png",
+        sha256="0f51acf9396057330ba0c862c8ebd55f93f41afdf052be4e2a52d28db42a7529",
+    ),
+    TestAsset(
+        name="tuxpaint-lettuce.png",
+        member="./usr/share/tuxpaint/stamps/food/vegetables/lettuce.png",
+        sha256="12491d98d3071de43dff11522d36d778e23389f7280082199c09d7062a6269bc",
+    ),
+    TestAsset(
+        name="tuxpaint-redlettuce.png",
+        member="./usr/share/tuxpaint/stamps/food/vegetables/redlettuce.png",
+        sha256="841ad7f0325a85a849a50eeb1c2e9b1361db2e1665d42789e4738c98085743ec",
+    ),
+    TestAsset(
+        name="tuxpaint-broccoli.png",
+        member="./usr/share/tuxpaint/stamps/food/vegetables/broccoli.png",
+        sha256="327bd677cabfdd1fafa03006dbb2a31c2f39c2d764e0ef6eef6664268849b278",
+    ),
+    TestAsset(
+        name="tuxpaint-corn.png",
+        member="./usr/share/tuxpaint/stamps/food/vegetables/corn.png",
+        sha256="f25c61bc57e96d81db51c62f0138158cb717f3ec4e679ab03b541cffbdf8c4d8",
+    ),
+    TestAsset(
+        name="tuxpaint-eggplant.png",
+        member="./usr/share/tuxpaint/stamps/food/vegetables/eggplant.png",
+        sha256="f0c41dfcc49e1f9eeee40e7121527ccece1bec2036827ffa9c35d28e1062ef6f",
+    ),
+    TestAsset(
+        name="tuxpaint-potato.png",
+        member="./usr/share/tuxpaint/stamps/food/vegetables/potato.png",
+        sha256="51aa9c9926a1f308d8ced21a89f6da18870c42136f34f73a6f3b6e1697326478",
+    ),
+    TestAsset(
+        name="tuxpaint-tomato.png",
+        member="./usr/share/tuxpaint/stamps/food/vegetables/tomato.png",
+        sha256="868f67925896b8c9ebdd9b8fa02cbf4b084b08982a536078c1c7c2a8d6a960d4",
+    ),
+    TestAsset(
+        name="tuxpaint-onion.png",
+        member="./usr/share/tuxpaint/stamps/food/vegetables/onion.png",
+        sha256="597e8ad6d26fb359e590aaf7e674cb2d492aeb501c6363bc55646405ca4f8ae5",
+    ),
+    TestAsset(
+        name="tuxpaint-yellowpepper.png",
+        member="./usr/share/tuxpaint/stamps/food/vegetables/yellowpepper.png",
+        sha256="0b2857a8cf470832db12c1ae6a0af937d1cee0f8c7bc25bc7f206449cd4074f2",
+    ),
+    TestAsset(
+        name="tuxpaint-carrot.png",
+        member="./usr/share/tuxpaint/stamps/food/vegetables/carrot.png",
+        sha256="572c35c09096a023b87a467491ad6209c7e4b0bec993a61d30ccc6177bade33a",
+    ),
+    TestAsset(
+        name="tuxpaint-pineapple.png",
+        member="./usr/share/tuxpaint/stamps/food/fruit/pineapple.png",
+        sha256="a75f52ca43cc72da23fbae92b4f3f267c7985833ed3a86cd88b37f904ed50474",
+    ),
+    TestAsset(
+        name="tuxpaint-grapes.png",
+        member="./usr/share/tuxpaint/stamps/food/fruit/grapes.png",
+        sha256="ccc8ab7a8ee64276138ceb0416c1602d5c2fea0158bcdae7125a0fbe023de457",
+    ),
+    TestAsset(
+        name="tuxpaint-banana.png",
+        member="./usr/share/tuxpaint/stamps/food/fruit/banana.png",
+        sha256="e55d901371482da3e7b130029d19bd89fab155dfed8ac5bf4d95d8f9463f5a7d",
+    ),
+    TestAsset(
+        name="tuxpaint-orange.png",
+        member="./usr/share/tuxpaint/stamps/food/fruit/orange.png",
+        sha256="4300561405f5db1bd779e0cb64e4b9b43b35e5973f3e10cf9b05a0406eb3c420",
+    ),
+    TestAsset(
+        name="tuxpaint-apple_red.png",
+        member="./usr/share/tuxpaint/stamps/food/fruit/apple_red.png",
+        sha256="405c66c1de7ad6f5141eb646b39933f410a51042877df141efec8b577b6f2e03",
+    ),
+    TestAsset(
+        name="tuxpaint-apple_green.png",
+        member="./usr/share/tuxpaint/stamps/food/fruit/apple_green.png",
+        sha256="6ba695fec72a5b97fb7939afdf8e4296ee0587adcab852e86694ba3d6b5c51e5",
+    ),
+    TestAsset(
+        name="tuxpaint-mango.png",
+        member="./usr/share/tuxpaint/stamps/food/fruit/mango.png",
+        sha256="836e68170acc3a2e351ee4475ed5f032c7216d59708f43f02f1d9b54d904d764",
+    ),
+)
+
 #: Every Debian package test images come from, with its images.
 DEBIAN_SOURCES: tuple[tuple[str, tuple[TestAsset, ...]], ...] = (
     (DEBIAN_PACKAGE, DEBIAN_ASSETS),
     (DARKNET_PACKAGE, DARKNET_ASSETS),
+    (TUXPAINT_PACKAGE, TUXPAINT_ASSETS),
 )
 
 
@@ -137,7 +240,11 @@ def fetch_test_assets(destination: Path, progress: Progress, *, force: bool = Fa
         f"leuvenB.jpg: OpenCV sample data from Debian's {DEBIAN_PACKAGE} package (Apache-2.0 and "
         "BSD-3-Clause).\n"
         f"dog.jpg, person.jpg: darknet sample data from Debian's {DARKNET_PACKAGE} package (GPL-3.0+ or MIT "
-        "or WTFPL).\nFor tests only; never redistribute them.\n",
+        "or WTFPL).\n"
+        f"tuxpaint-*.png: photographic stamps of produce from Debian's {TUXPAINT_PACKAGE} package "
+        "(Tux Paint, GPL-2.0-or-later).\n"
+        "Read locally by the tests, the demo and the scenario composer; never committed or redistributed "
+        "by Gridwatch (honour each licence if you pass on anything made from them).\n",
         encoding="utf-8",
     )
     return paths

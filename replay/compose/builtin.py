@@ -12,14 +12,22 @@ The boxes were drawn by eye once, on the pinned files:
 - ``bus.jpg`` (the ``ultralytics`` wheel, AGPL-3.0): two of the people standing on a pavement (the third
   is cut by the bus).
 
-Trading objects (tables, chairs, umbrellas, goods) are not here: none of the registry packages we read ships
-a photo of one with a stated licence. Build them from your own labelled photos (``gridwatch replay cutouts
---voc``), e.g. frames of the site's own cameras.
+- ``tuxpaint-*.png`` (Debian ``tuxpaint-stamps-default``, Tux Paint's photographic stamps, GPL-2.0-or-later):
+  vegetables and fruit with their own transparency, piled up here (:func:`produce_piles`) as the goods a
+  vendor lays out on the pavement (class ``produce``, a trading object).
+
+Tables, chairs, umbrellas and racks are not here: none of the registry packages we read ships a photo of one
+with a stated licence. Build them from your own labelled photos (``gridwatch replay cutouts --voc``), e.g.
+frames of the site's own cameras.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
 
 from detectors.models.cache import asset_cache_dir
 from replay.compose.labelled import LabelledObject
@@ -27,6 +35,21 @@ from replay.compose.labelled import LabelledObject
 OPENCV = ("Apache-2.0 AND BSD-3-Clause", "OpenCV sample data, Debian opencv-doc examples/data")
 DARKNET = ("GPL-3.0-or-later OR MIT OR WTFPL", "darknet sample data, Debian darknet /usr/share/darknet/data")
 ULTRALYTICS = ("AGPL-3.0", "ultralytics 8.3.40 wheel, ultralytics/assets")
+TUXPAINT = ("GPL-2.0-or-later", "Tux Paint photographic stamps, Debian tuxpaint-stamps-default")
+
+#: The vendors' piles of produce: which stamps (``tuxpaint-<name>.png`` in the test-asset cache) each holds,
+#: back row first. A pile is laid out the same way every time (no randomness), so its cut-out is too.
+PILES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "vegetables",
+        ("broccoli", "redlettuce", "onion", "pumpkin_small", "lettuce", "potato", "tomato", "carrot"),
+    ),
+    ("fruit", ("pineapple", "grapes", "banana", "orange", "apple_red", "mango", "apple_green")),
+    ("market", ("corn", "yellowpepper", "broccoli", "eggplant", "tomato", "potato", "onion")),
+    ("mixed", ("grapes", "pineapple", "lettuce", "pumpkin_small", "orange", "apple_green", "tomato")),
+)
+#: Height of one item in a pile, pixels (the stamps are 30-120 px photos).
+ITEM_SIDE = 64
 
 #: (file, class, box, exclude, (licence, origin))
 BUILTIN: tuple[
@@ -48,9 +71,80 @@ BUILTIN: tuple[
 )
 
 
+def _over(canvas: NDArray[np.float32], item: NDArray[np.uint8], x: int, y: int) -> None:
+    """Paint a BGRA ``item`` onto a BGRA float ``canvas`` (premultiplied "over") with its top-left at x, y."""
+    h, w = item.shape[:2]
+    region = canvas[y : y + h, x : x + w]
+    alpha = item[..., 3:4].astype(np.float32) / 255.0
+    region[..., :3] = item[..., :3] * alpha + region[..., :3] * (1 - alpha)
+    region[..., 3:4] = alpha + region[..., 3:4] * (1 - alpha)
+
+
+def _item(path: Path, side: float) -> NDArray[np.uint8]:
+    stamp = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    if stamp is None or stamp.ndim != 3 or stamp.shape[2] != 4:
+        raise ValueError(f"{path} is not an image with transparency")
+    scale = side / max(stamp.shape[:2])
+    size = (max(1, round(stamp.shape[1] * scale)), max(1, round(stamp.shape[0] * scale)))
+    return np.asarray(cv2.resize(stamp, size, interpolation=cv2.INTER_CUBIC), np.uint8)
+
+
+def produce_pile(stamps: list[Path]) -> NDArray[np.uint8]:
+    """One vendor's pile (BGRA, transparent around it): the stamps in two overlapping rows, the back row
+    (the first half) a little smaller and higher, the front row standing on the bottom edge."""
+    back, front = stamps[: len(stamps) // 2], stamps[len(stamps) // 2 :]
+    rows = [([_item(p, ITEM_SIDE * 0.85) for p in back], 0.45), ([_item(p, ITEM_SIDE) for p in front], 1.0)]
+    step = 0.72  # each item overlaps its neighbour by about a quarter
+    width = max(
+        round(sum(i.shape[1] for i in items) * step + items[-1].shape[1] * (1 - step)) for items, _ in rows
+    )
+    height = round(ITEM_SIDE * 1.6)
+    canvas = np.zeros((height, width + 2, 4), np.float32)
+    for items, baseline in rows:
+        span = sum(i.shape[1] for i in items) * step + items[-1].shape[1] * (1 - step)
+        x = (width - span) / 2
+        for item in items:
+            bottom = round(height * baseline) if baseline < 1 else height
+            top = max(0, min(height - item.shape[0], bottom - item.shape[0]))
+            _over(canvas, item, max(0, round(x)), top)
+            x += item.shape[1] * step
+    pile: NDArray[np.uint8] = np.clip(canvas * np.array([1, 1, 1, 255], np.float32), 0, 255).astype(np.uint8)
+    return pile
+
+
+def produce_piles(folder: Path | None = None) -> tuple[list[LabelledObject], list[str]]:
+    """The vendors' piles of :data:`PILES` whose stamps are all in ``folder`` (the test-asset cache by
+    default), written beside them (``piles/``) as pictures with their own transparency, and the names of the
+    stamps that are missing."""
+    where = folder or asset_cache_dir()
+    objects: list[LabelledObject] = []
+    missing: list[str] = []
+    for name, stems in PILES:
+        paths = [where / f"tuxpaint-{stem}.png" for stem in stems]
+        absent = [p.name for p in paths if not p.is_file()]
+        missing.extend(a for a in absent if a not in missing)
+        if absent:
+            continue
+        pile = produce_pile(paths)
+        target = where / "piles" / f"produce-{name}.png"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        cv2.imwrite(str(target), pile)
+        licence, origin = TUXPAINT
+        objects.append(
+            LabelledObject(
+                image=target,
+                box=(0.0, 0.0, float(pile.shape[1]), float(pile.shape[0])),
+                class_name="produce",
+                licence=licence,
+                origin=f"{origin}: {', '.join(stems)} (piled by Gridwatch)",
+            )
+        )
+    return objects, missing
+
+
 def builtin_objects(folder: Path | None = None) -> tuple[list[LabelledObject], list[str]]:
-    """The built-in objects whose photo is in ``folder`` (the test-asset cache by default), and the names of
-    the photos that are missing."""
+    """The built-in objects whose photo is in ``folder`` (the test-asset cache by default), the vendors'
+    piles among them, and the names of the photos that are missing."""
     where = folder or asset_cache_dir()
     objects, missing = [], []
     for name, class_name, box, exclude, (licence, origin) in BUILTIN:
@@ -69,4 +163,5 @@ def builtin_objects(folder: Path | None = None) -> tuple[list[LabelledObject], l
                 exclude=exclude,
             )
         )
-    return objects, missing
+    piles, absent = produce_piles(where)
+    return [*objects, *piles], [*missing, *absent]

@@ -39,7 +39,7 @@ class Cutout:
     source: LabelledObject
     rgba: Image
     fill: float  # share of the box the mask covers
-    method: str = "grabcut"  # how the mask was made: grabcut, or box (GrabCut found no object)
+    method: str = "grabcut"  # how: alpha (its own), grabcut (+see-through for a bicycle), contrast, box
 
     @property
     def class_name(self) -> str:
@@ -138,12 +138,9 @@ COLOUR_DISTANCE = 18.0
 SURROUNDING_COLOURS = 6
 
 
-def contrast_mask(image: Image, box: BoxXYXY, exclude: tuple[BoxXYXY, ...] = ()) -> Image:
-    """The object's mask (0..255, feathered) inside ``box``, over the whole of ``image``: the pixels whose
-    colour none of the surroundings' main colours comes near (k-means over a ring around the box, in Lab).
-
-    The second try where GrabCut fails on a see-through bicycle: its dark tyres and frame differ from the
-    wall, grass or pavement around it, and the background seen through the wheels is the surroundings'."""
+def _colour_distance(image: Image, box: BoxXYXY) -> NDArray[np.float32] | None:
+    """Inside ``box`` (clipped to the photo), each pixel's Lab distance to the nearest of the surroundings'
+    main colours (k-means over a ring around the box); None when the ring is too small to say."""
     height, width = image.shape[:2]
     x1, y1, x2, y2 = (round(v) for v in box)
     x1, y1, x2, y2 = max(0, x1), max(0, y1), min(width, x2), min(height, y2)
@@ -153,14 +150,31 @@ def contrast_mask(image: Image, box: BoxXYXY, exclude: tuple[BoxXYXY, ...] = ())
     ring[y1 - cy1 : y2 - cy1, x1 - cx1 : x2 - cx1] = False
     samples = lab[ring]
     if len(samples) < SURROUNDING_COLOURS * 4:
-        return np.zeros((height, width), np.uint8)
+        return None
     criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 0.5)
     labels = np.zeros((len(samples), 1), np.int32)
     _compactness, _labels, centres = cv2.kmeans(
         np.ascontiguousarray(samples), SURROUNDING_COLOURS, labels, criteria, 2, cv2.KMEANS_PP_CENTERS
     )
     inside = lab[y1 - cy1 : y2 - cy1, x1 - cx1 : x2 - cx1]
-    nearest = np.min(np.linalg.norm(inside[:, :, None, :] - centres[None, None, :, :], axis=3), axis=2)
+    distance: NDArray[np.float32] = np.min(
+        np.linalg.norm(inside[:, :, None, :] - centres[None, None, :, :], axis=3), axis=2
+    ).astype(np.float32)
+    return distance
+
+
+def contrast_mask(image: Image, box: BoxXYXY, exclude: tuple[BoxXYXY, ...] = ()) -> Image:
+    """The object's mask (0..255, feathered) inside ``box``, over the whole of ``image``: the pixels whose
+    colour none of the surroundings' main colours comes near (k-means over a ring around the box, in Lab).
+
+    The second try where GrabCut fails on a see-through bicycle: its dark tyres and frame differ from the
+    wall, grass or pavement around it, and the background seen through the wheels is the surroundings'."""
+    height, width = image.shape[:2]
+    x1, y1, x2, y2 = (round(v) for v in box)
+    x1, y1, x2, y2 = max(0, x1), max(0, y1), min(width, x2), min(height, y2)
+    nearest = _colour_distance(image, box)
+    if nearest is None:
+        return np.zeros((height, width), np.uint8)
     hard = np.where(nearest > COLOUR_DISTANCE, 255, 0).astype(np.uint8)
     for ex1, ey1, ex2, ey2 in exclude:
         hard[max(0, int(ey1) - y1) : max(0, int(ey2) - y1), max(0, int(ex1) - x1) : max(0, int(ex2) - x1)] = 0
@@ -169,6 +183,24 @@ def contrast_mask(image: Image, box: BoxXYXY, exclude: tuple[BoxXYXY, ...] = ())
     full = np.zeros((height, width), np.uint8)
     full[y1:y2, x1:x2] = soft
     return full
+
+
+#: Classes whose frame and wheels enclose the background: GrabCut's smoothness fills those holes with it.
+SEE_THROUGH = frozenset({"bicycle"})
+#: Lab distance to the surroundings' colours under which a pixel inside such a mask is the background seen
+#: through the object (fully transparent at half of it, kept from it on).
+SEE_THROUGH_DISTANCE = 12.0
+
+
+def see_through(image: Image, box: BoxXYXY, alpha: Image) -> Image:
+    """``alpha`` (the crop of ``box``) with the background seen through a bicycle taken out: the pixels of
+    the mask whose colour is the surroundings' (the wall between the spokes) fade to transparent."""
+    distance = _colour_distance(image, box)
+    if distance is None or distance.shape != alpha.shape:
+        return alpha
+    half = SEE_THROUGH_DISTANCE / 2
+    keep = cv2.GaussianBlur(np.clip((distance - half) / half, 0.0, 1.0), (0, 0), 0.8)
+    return np.asarray(alpha.astype(np.float32) * keep, np.float32).round().astype(np.uint8)
 
 
 def box_mask(height: int, width: int) -> Image:
@@ -185,13 +217,20 @@ def box_mask(height: int, width: int) -> Image:
 
 
 def cut_out(obj: LabelledObject, image: Image, cutout_id: str) -> Cutout:
-    """The cut-out of ``obj`` from its (already read) photo: GrabCut's mask; where it covers too little or
-    too much of the box, or lost the object's base (it would float above its shadow), the pixels that differ
-    from the surroundings' colours (:func:`contrast_mask`); where that fails too, a soft box."""
-    mask = soft_mask(image, obj.box, obj.exclude)
+    """The cut-out of ``obj`` from its (already read) photo: its own transparency where it has one (BGRA);
+    else GrabCut's mask (for a bicycle, with the
+    background seen through it taken out: :func:`see_through`); where it covers too little or too much of
+    the box, or lost the object's base (it would float above its shadow), the pixels that differ from the
+    surroundings' colours (:func:`contrast_mask`); where that fails too, a soft box."""
     x1, y1, x2, y2 = (round(v) for v in obj.box)
     x1, y1 = max(0, x1), max(0, y1)
     x2, y2 = min(image.shape[1], x2), min(image.shape[0], y2)
+    if image.ndim == 3 and image.shape[2] == 4:  # a picture with its own transparency: that is the mask
+        own = np.ascontiguousarray(image[y1:y2, x1:x2])
+        if own.size == 0 or not (own[..., 3] > 127).any():
+            raise ReplayError(f"box {obj.box} of {obj.image} holds nothing opaque")
+        return Cutout(cutout_id, obj, own, float((own[..., 3] > 127).mean()), "alpha")
+    mask = soft_mask(image, obj.box, obj.exclude)
     crop = image[y1:y2, x1:x2]
     alpha = mask[y1:y2, x1:x2]
     fill = float((alpha > 127).mean())
@@ -205,6 +244,9 @@ def cut_out(obj: LabelledObject, image: Image, cutout_id: str) -> Cutout:
         grounded = base.size > 0 and float((base > 127).mean()) >= MIN_BASE_FILL
     if not MIN_FILL <= fill <= MAX_FILL or not grounded:
         alpha, method = box_mask(y2 - y1, x2 - x1), "box"
+        fill = float((alpha > 127).mean())
+    elif method == "grabcut" and obj.class_name.strip().lower() in SEE_THROUGH:
+        alpha, method = see_through(image, obj.box, alpha), "grabcut+see-through"
         fill = float((alpha > 127).mean())
     rgba = np.dstack([crop, alpha]).astype(np.uint8)
     return Cutout(cutout_id, obj, np.ascontiguousarray(rgba), fill, method)

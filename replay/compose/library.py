@@ -31,7 +31,9 @@ class CutoutEntry(BaseModel):
     kind: str = Field(description="Object kind the rules see it as (two_wheeler, person, trading_object...).")
     fill: float = Field(description="Share of the labelled box the mask covers.")
     method: str = Field(
-        default="grabcut", description="How the mask was made: grabcut, or box (a soft box, GrabCut failed)."
+        default="grabcut",
+        description="How the mask was made: grabcut (grabcut+see-through: a bicycle with the "
+        "background between its spokes taken out), contrast, or box (a soft box, both failed).",
     )
     source: LabelledObject = Field(description="The labelled object it was cut from (photo, box, licence).")
 
@@ -92,13 +94,15 @@ def _slug(text: str) -> str:
 
 
 def build_library(objects: Iterable[LabelledObject], advance: Advance | None = None) -> CutoutLibrary:
-    """Cut every object out of its photo (photos read once each); objects GrabCut cannot separate are listed
-    in ``skipped``."""
+    """Cut every object out of its photo (photos read once each; a photo with its own transparency gives its
+    objects that as their mask); objects GrabCut cannot separate are listed in ``skipped``."""
     library = CutoutLibrary()
     photos: dict[tuple[Path, float], Image | None] = {}
     for obj in objects:
         if (obj.image, obj.widen) not in photos:
-            read = cv2.imread(str(obj.image), cv2.IMREAD_COLOR)
+            read = cv2.imread(str(obj.image), cv2.IMREAD_UNCHANGED)
+            if read is not None and (read.ndim == 2 or read.shape[2] not in (3, 4)):
+                read = cv2.cvtColor(read, cv2.COLOR_GRAY2BGR) if read.ndim == 2 else read[..., :3]
             if read is not None and obj.widen != 1.0:
                 size = (max(1, round(read.shape[1] * obj.widen)), read.shape[0])
                 read = cv2.resize(read, size, interpolation=cv2.INTER_CUBIC)

@@ -17,6 +17,7 @@ umbrella        1.30      2.2 m (a market or café umbrella, open)
 potted plant    0.35      0.6 m
 suitcase        0.38      0.65 m
 goods, rack     0.70      1.2 m (a display rack or stacked goods)
+produce         0.29      0.5 m (a vendor's vegetables or fruit piled on the pavement)
 a_board         0.53      0.9 m (a sandwich board in front of a shop)
 stall, cart     0.95      1.6 m
 ==============  ========  =================================================
@@ -61,6 +62,7 @@ CLASSES: dict[str, ObjectClass] = dict(
         _entry("suitcase", ObjectKind.TRADING_OBJECT, 0.65),
         _entry("couch", ObjectKind.TRADING_OBJECT, 0.85),
         _entry("goods", ObjectKind.TRADING_OBJECT, 1.2),
+        _entry("produce", ObjectKind.TRADING_OBJECT, 0.5),
         _entry("rack", ObjectKind.TRADING_OBJECT, 1.2),
         _entry("a_board", ObjectKind.TRADING_OBJECT, 0.9),
         _entry("stall", ObjectKind.TRADING_OBJECT, 1.6),

@@ -255,6 +255,38 @@ def test_the_contrast_mask_takes_the_object_and_leaves_the_surroundings_seen_thr
     assert (mask[80:180, 70:220] > 127).mean() < 0.3
 
 
+def test_a_bicycle_s_cut_out_shows_what_lies_behind_its_wheels() -> None:
+    """leuvenB's first bicycle leans on a brick wall; GrabCut's mask fills its wheels with the wall. The
+    cut-out takes the wall seen through them out and keeps the tyres, frame and saddle; a person's (solid)
+    cut-out is left as GrabCut made it."""
+    from replay.compose.builtin import builtin_objects
+    from replay.compose.cutouts import cut_out, soft_mask
+
+    objects, _missing = builtin_objects()
+    bike = next((o for o in objects if o.origin.endswith("leuvenB.jpg")), None)
+    person = next((o for o in objects if o.class_name == "person"), None)
+    if bike is None or person is None:
+        pytest.skip("the licensed sample photos are absent: run `gridwatch models fetch-test-assets`")
+    image = cv2.imread(str(bike.image))
+    assert image is not None
+    cutout = cut_out(bike, image, "bike")
+    assert cutout.method == "grabcut+see-through"
+    x1, y1, x2, y2 = (round(v) for v in bike.box)
+    grabcut = soft_mask(image, bike.box)[y1:y2, x1:x2]
+    alpha = cutout.rgba[..., 3]
+    # the wall inside the back wheel (the lower left of the box): opaque in GrabCut's mask, gone now
+    wheel = (
+        slice(round(0.62 * alpha.shape[0]), round(0.9 * alpha.shape[0])),
+        slice(4, round(0.3 * alpha.shape[1])),
+    )
+    assert (grabcut[wheel] > 127).mean() > 0.6
+    assert (alpha[wheel] > 127).mean() < 0.3
+    assert (alpha > 127).mean() > 0.12, "the bicycle itself stays"
+    photo = cv2.imread(str(person.image))
+    assert photo is not None
+    assert cut_out(person, photo, "person").method == "grabcut"
+
+
 def test_pick_prefers_an_outlined_cut_out_to_a_soft_box(world: World) -> None:
     ((key, outlined),) = world.library.cutouts.items()
     boxed = dataclasses.replace(outlined, id="boxed", method="box")
@@ -343,3 +375,38 @@ def test_nothing_is_set_down_where_the_clip_has_traffic(world: World) -> None:
     assert max(plain_feet) > lane_top, "the seeds do reach the lane when the map is not given"
     with pytest.raises(ReplayError, match="the zone is a lane"):
         plan(scenario, world.camera, world.library, perspective, lambda _box: 1.0)
+
+
+def test_vendors_piles_of_produce_are_built_in_trading_objects_with_their_own_transparency(
+    tmp_path: Path,
+) -> None:
+    """Tux Paint's photographic stamps of vegetables and fruit (test-asset cache) piled up as a vendor's
+    goods: every pile is made the same way each time, stands on its bottom edge, is see-through around its
+    items, and is cut out by its own transparency as a trading object."""
+    from replay.compose.builtin import PILES, produce_piles
+    from replay.compose.library import build_library
+    from replay.compose.sizes import kind_of
+
+    objects, missing = produce_piles()
+    if missing:
+        pytest.skip(
+            f"Tux Paint stamps absent ({', '.join(missing)}): run `gridwatch models fetch-test-assets`"
+        )
+    assert [o.class_name for o in objects] == ["produce"] * len(PILES)
+    assert all(o.licence == "GPL-2.0-or-later" and "tuxpaint-stamps-default" in o.origin for o in objects)
+    first = cv2.imread(str(objects[0].image), cv2.IMREAD_UNCHANGED)
+    again, _ = produce_piles()
+    assert np.array_equal(first, cv2.imread(str(again[0].image), cv2.IMREAD_UNCHANGED)), "deterministic"
+    library = build_library(objects)
+    assert len(library.cutouts) == len(PILES) and not library.skipped
+    for cutout in library.cutouts.values():
+        alpha = cutout.rgba[..., 3]
+        assert cutout.method == "alpha" and kind_of(cutout.class_name).value == "trading_object"
+        assert (alpha[-3:] > 127).any(), "it stands on its bottom edge"
+        assert 0.3 < (alpha > 127).mean() < 0.9, "opaque items, transparent around and between them"
+        assert alpha[0, 0] == 0 and alpha[0, -1] == 0
+    # a photo with transparency but nothing opaque in the box is refused, naming the box
+    empty = tmp_path / "empty.png"
+    cv2.imwrite(str(empty), np.zeros((20, 20, 4), np.uint8))
+    blank = objects[0].model_copy(update={"image": empty, "box": (0.0, 0.0, 20.0, 20.0)})
+    assert "holds nothing opaque" in build_library([blank]).skipped[0]

@@ -13,6 +13,7 @@ from detectors.models.cache import asset_cache_dir
 from detectors.models.test_assets import (
     DARKNET_ASSETS,
     DEBIAN_ASSETS,
+    TUXPAINT_ASSETS,
     ULTRALYTICS_ASSETS,
     assets_present,
     fetch_test_assets,
@@ -32,12 +33,16 @@ def _no_downloads(*args: Any, **kwargs: Any) -> None:
 
 
 def test_verified_assets_are_not_fetched_again(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    _copy_cached(tmp_path, ULTRALYTICS_ASSETS + DEBIAN_ASSETS + DARKNET_ASSETS)
+    _copy_cached(tmp_path, ULTRALYTICS_ASSETS + DEBIAN_ASSETS + DARKNET_ASSETS + TUXPAINT_ASSETS)
     monkeypatch.setattr("subprocess.run", _no_downloads)
     monkeypatch.setattr("subprocess.Popen", _no_downloads)
     lines: list[str] = []
     paths = fetch_test_assets(tmp_path, lines.append)
-    assert sorted(p.name for p in paths) == ["bus.jpg", "dog.jpg", "leuvenB.jpg", "person.jpg", "zidane.jpg"]
+    stamps = sorted(a.name for a in TUXPAINT_ASSETS)
+    assert sorted(p.name for p in paths) == sorted(
+        ["bus.jpg", "dog.jpg", "leuvenB.jpg", "person.jpg", "zidane.jpg", *stamps]
+    )
+    assert len(stamps) == 18 and all(name.startswith("tuxpaint-") for name in stamps)
     assert assets_present(tmp_path)
     assert "leuvenB.jpg" in (tmp_path / "SOURCE.md").read_text(encoding="utf-8")
 
