@@ -267,8 +267,9 @@ def test_a_bicycle_s_cut_out_shows_what_lies_behind_its_wheels() -> None:
     person = next((o for o in objects if o.class_name == "person"), None)
     if bike is None or person is None:
         pytest.skip("the licensed sample photos are absent: run `gridwatch models fetch-test-assets`")
-    image = cv2.imread(str(bike.image))
-    assert image is not None
+    read = cv2.imread(str(bike.image))
+    assert read is not None
+    image = np.asarray(read, np.uint8)
     cutout = cut_out(bike, image, "bike")
     assert cutout.method == "grabcut+see-through"
     x1, y1, x2, y2 = (round(v) for v in bike.box)
@@ -284,7 +285,7 @@ def test_a_bicycle_s_cut_out_shows_what_lies_behind_its_wheels() -> None:
     assert (alpha > 127).mean() > 0.12, "the bicycle itself stays"
     photo = cv2.imread(str(person.image))
     assert photo is not None
-    assert cut_out(person, photo, "person").method == "grabcut"
+    assert cut_out(person, np.asarray(photo, np.uint8), "person").method == "grabcut"
 
 
 def test_pick_prefers_an_outlined_cut_out_to_a_soft_box(world: World) -> None:
@@ -396,7 +397,8 @@ def test_vendors_piles_of_produce_are_built_in_trading_objects_with_their_own_tr
     assert all(o.licence == "GPL-2.0-or-later" and "tuxpaint-stamps-default" in o.origin for o in objects)
     first = cv2.imread(str(objects[0].image), cv2.IMREAD_UNCHANGED)
     again, _ = produce_piles()
-    assert np.array_equal(first, cv2.imread(str(again[0].image), cv2.IMREAD_UNCHANGED)), "deterministic"
+    second = cv2.imread(str(again[0].image), cv2.IMREAD_UNCHANGED)
+    assert first is not None and second is not None and np.array_equal(first, second), "deterministic"
     library = build_library(objects)
     assert len(library.cutouts) == len(PILES) and not library.skipped
     for cutout in library.cutouts.values():
