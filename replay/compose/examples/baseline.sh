@@ -54,3 +54,14 @@ for fps in 1 05; do
     $G replay --site "$s" --footage "$OUT/tc-trading/frames" --camera cam-tc --labels "$OUT/tc-trading/labels.csv" \
         --report "$OUT/tc-trading-$fps.json" --html "$OUT/tc-trading-$fps.html" --quiet
 done
+
+# Trading goods: the vendors' piles of produce built from Tux Paint's photographic stamps (lib-builtin; Debian
+# tuxpaint-stamps-default, GPL-2.0-or-later), laid out beyond the same shop front.
+$G replay compose --site "$HERE/towncentre-trading.yaml" --camera cam-tc --background $F/cctv/towncentre_1080p_10s.mp4 \
+    --duration 20m --fps 1 --auto 3 --kind trading_object --objects produce --seed 11 --cutouts "$OUT/lib-builtin" \
+    --out "$OUT/tc-produce" --quiet
+for fps in 1 05; do
+    s="$HERE/towncentre-trading.yaml"; [ "$fps" = 05 ] && s="$OUT/towncentre-trading-05.yaml"
+    $G replay --site "$s" --footage "$OUT/tc-produce/frames" --camera cam-tc --labels "$OUT/tc-produce/labels.csv" \
+        --report "$OUT/tc-produce-$fps.json" --html "$OUT/tc-produce-$fps.html" --quiet
+done
