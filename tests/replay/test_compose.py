@@ -207,7 +207,7 @@ def test_a_library_round_trips_through_its_folder(world: World, tmp_path: Path) 
     ((key, cutout),) = world.library.cutouts.items()
     assert np.array_equal(again.cutouts[key].rgba, cutout.rgba)
     assert again.cutouts[key].source == cutout.source
-    assert 0.2 < cutout.fill < 0.9 and cutout.method == "grabcut"
+    assert 0.2 < cutout.fill < 0.9 and cutout.method == "grabcut+see-through"
     # The mask follows the object: opaque on the red body, clear on the grey around it.
     alpha = cutout.rgba[..., 3]
     assert alpha[110, 45] > 200 and alpha[5, 5] < 30
@@ -333,7 +333,7 @@ def test_a_photo_squeezed_into_another_aspect_ratio_is_widened_back_before_cutti
     assert abs(narrow.width - plain.width / 2) <= 1
     assert abs(widened.width - plain.width) <= 2 and widened.height == plain.height
     assert widened.source.widen == 2.0 and widened.source.box == squeezed.box
-    assert widened.method == "grabcut" and widened.rgba[110, widened.width // 2, 3] > 200
+    assert widened.method == "grabcut+see-through" and widened.rgba[110, widened.width // 2, 3] > 200
 
 
 @pytest.mark.parametrize("bad", ["0", "-1", "11", "two"])
