@@ -4,8 +4,9 @@ A street camera's zones (a sidewalk strip, a shop front) cover a fraction of its
 look for in them (a parked e-bike 30-60 px tall in 1080p) nearly vanishes when the whole frame is squeezed
 into a 300-512 px model input. A :class:`TilePlan` lists crops of side ``input_size / tile_scale`` frame
 pixels that together cover every zone (grown by ``headroom`` upwards, where standing objects reach), with
-``tile_overlap`` between neighbours; at most ``max_tiles`` (the scale drops until they fit). Boxes found in
-the crops are mapped back to the frame and merged (:func:`merge_views`).
+``tile_overlap`` between neighbours; at most ``max_tiles`` (the scale drops until they fit); where they
+magnify, a coarse level at scale 1 too (``coarse_tiles``). Boxes found in the crops are mapped back to the
+frame and merged (:func:`merge_views`).
 """
 
 from __future__ import annotations
@@ -136,11 +137,33 @@ def plan_tiles(
             if (tile, model) not in zip(tiles, models, strict=True):
                 tiles.append(tile)
                 models.append(model)
+    if _coarse(settings, width):
+        coarse = settings.model_copy(update={"tile_scale": 1.0})
+        extra = [
+            (tile, model)
+            for model, regions in by_model.items()
+            for tile in _tiles(regions, width, height, input_size(model), coarse)
+            if (tile, model) not in zip(tiles, models, strict=True)
+        ]
+        tiles.extend(tile for tile, _model in extra)
+        models.extend(model for _tile, model in extra)
     if tiles == [whole] or (settings.full_frame and whole not in tiles):
         views = [whole] if tiles != [whole] else []
         view_models: list[str | None] = [camera_model] if views else []
         return TilePlan(width, height, (*views, *tiles), (*view_models, *models))
     return TilePlan(width, height, tuple(tiles), tuple(models))
+
+
+#: With tiles magnifying this much or more, a coarse level of tiles at scale 1 covers the zones too.
+COARSE_FROM_SCALE = 1.5
+
+
+def _coarse(settings: CameraDetection, width: int) -> bool:
+    """Whether a ``width`` px frame's zones get a coarse level of tiles at scale 1 besides the camera's own:
+    where those magnify by COARSE_FROM_SCALE or more and ``coarse_tiles`` is on. Objects larger than a
+    magnified tile yet small in the whole frame (a bicycle near the camera) are then seen whole by one of
+    its tiles. It comes on top of ``max_tiles`` (a few tiles: scale 1 is the model input's own size)."""
+    return settings.coarse_tiles and settings.scale_for(width) >= COARSE_FROM_SCALE
 
 
 def _tiles(

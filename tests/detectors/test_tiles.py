@@ -63,11 +63,29 @@ def test_a_wide_zone_is_covered_by_overlapping_tiles_within_the_frame() -> None:
 
 
 def test_the_tile_count_is_capped_by_covering_at_a_lower_scale() -> None:
-    settings = CameraDetection(tile_scale=2.0, max_tiles=3, full_frame=False)
+    settings = CameraDetection(tile_scale=2.0, max_tiles=3, full_frame=False, coarse_tiles=False)
     plan = plan_tiles([(STRIP, None)], W, H, _input(512), settings)
     assert len(plan.views) <= 3
     (region,) = zone_regions([STRIP], W, H, settings.headroom)
     assert _covered(plan, region)
+
+
+def test_magnifying_tiles_get_a_coarse_level_at_the_model_s_own_size() -> None:
+    """At tile_scale 2 a zone is also covered by tiles of one model input of frame pixels (scale 1), where
+    an object larger than a magnified tile is seen whole; not at a scale under 1.5, nor when turned off."""
+    settings = CameraDetection(tile_scale=2.0, full_frame=False, max_tiles=64)
+    (region,) = zone_regions([STRIP], W, H, settings.headroom)
+    plan = plan_tiles([(STRIP, None)], W, H, _input(300), settings)
+    sides = [x2 - x1 for x1, _y1, x2, _y2 in plan.views]
+    fine = [v for v, side in zip(plan.views, sides, strict=True) if side == 150]
+    coarse = [v for v, side in zip(plan.views, sides, strict=True) if side == 300]
+    assert len(fine) + len(coarse) == len(plan.views) and fine and coarse
+    assert _covered(TilePlan(W, H, tuple(coarse)), region), "the coarse level covers the zone by itself"
+    assert len(coarse) < len(fine) / 2
+    off = plan_tiles([(STRIP, None)], W, H, _input(300), settings.model_copy(update={"coarse_tiles": False}))
+    assert off.views == tuple(fine)
+    mild = plan_tiles([(STRIP, None)], W, H, _input(300), settings.model_copy(update={"tile_scale": 1.4}))
+    assert {x2 - x1 for x1, _y1, x2, _y2 in mild.views} == {round(300 / 1.4)}
 
 
 def test_full_frame_adds_the_whole_frame_as_a_view() -> None:
