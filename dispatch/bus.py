@@ -27,6 +27,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.ReceiveIncident: incidents.receive_incident,
     c.ConfirmCase: workflow.confirm_case,
     c.RejectCase: workflow.reject_case,
+    c.ReportNothingThere: workflow.report_nothing_there,
     c.AcceptCase: workflow.accept_case,
     c.AddPhoto: photos.add_photo,
     c.HandleCase: workflow.handle_case,

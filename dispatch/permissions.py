@@ -4,7 +4,8 @@
 - a leader (微网格长) sees the cases of their micro-grid and may verify, return, reject, transfer, escalate,
   close, reopen and rate them (and accept and handle the ones assigned to them);
 - a department's staff see the cases that reached their department;
-- a worker (微网格员) sees the tasks assigned to them (and the ones they handled), and changes only those;
+- a worker (微网格员) sees the tasks assigned to them (and the ones they handled), and changes only those
+  (accept, handle, report nothing there, escalate);
 - photos go to a case that is not final, from its assignee or a leader or operator who sees it.
 The system (timers, the camera re-check) may do anything the state allows.
 """
@@ -17,7 +18,7 @@ from dispatch.domain.states import FINAL_STATES, Action
 from dispatch.persistence.case_tables import CaseRecord
 from gridwatch.config import Person, Role
 
-_ASSIGNEE_ACTIONS = frozenset({Action.ACCEPT, Action.HANDLE})
+_ASSIGNEE_ACTIONS = frozenset({Action.ACCEPT, Action.HANDLE, Action.NOTHING_THERE})
 _SUPERVISOR_ACTIONS = frozenset(
     {
         Action.VERIFY,

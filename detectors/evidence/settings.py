@@ -57,6 +57,11 @@ class EvidenceSettings(BaseModel):
     )
     s3: S3Settings | None = Field(default=None, description="Store in an S3-compatible bucket instead.")
     jpeg_quality: int = Field(default=80, ge=10, le=100, description="JPEG quality of the snapshots.")
+    keep_raw: bool = Field(
+        default=True,
+        description="Also store the frame as captured, without drawings, beside each snapshot (same key, "
+        "`.raw.jpg`): the labelled examples that cases become need it (about twice the evidence storage).",
+    )
     label_font: Path | None = Field(
         default=None,
         description="TrueType/OpenType font with CJK glyphs for labels; unset: $GW_LABEL_FONT, then known "

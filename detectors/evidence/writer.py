@@ -11,6 +11,7 @@ from detectors.evidence.render import encode_jpeg, render_evidence
 from detectors.evidence.settings import EvidencePolicy, EvidenceSettings
 from detectors.evidence.stores import EvidenceStore, evidence_key
 from gridwatch.detections import Detections
+from gridwatch.evidence_frames import raw_frame_of
 
 
 class EvidenceWriter:
@@ -44,6 +45,12 @@ class EvidenceWriter:
         height, width = image.shape[:2]
         if not self.wants(detections, zones, width, height):
             return None
+        key = evidence_key(camera_id, captured_at, seq)
+        if self.settings.keep_raw:
+            raw_key = raw_frame_of(key)
+            assert raw_key is not None  # evidence keys end in .jpg
+            # the clean frame first: a snapshot's URL is never published without its frame stored
+            self.store.put(raw_key, encode_jpeg(image, self.settings.jpeg_quality))
         annotated = render_evidence(image, detections, zones, self.painter)
         jpeg = encode_jpeg(annotated, self.settings.jpeg_quality)
-        return self.store.put(evidence_key(camera_id, captured_at, seq), jpeg)
+        return self.store.put(key, jpeg)

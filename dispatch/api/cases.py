@@ -82,6 +82,16 @@ def reject(ctx: Ctx, person: CurrentPerson, case_id: str, body: RejectBody) -> C
     return _run(ctx, person, c.RejectCase(case_id, as_actor(person), reason=body.reason), case_id)
 
 
+@router.post(
+    "/{case_id}/nothing-there",
+    response_model=CaseDetail,
+    summary="Assignee: nothing there on the spot (a false alarm, kept as a negative example)",
+)
+def nothing_there(ctx: Ctx, person: CurrentPerson, case_id: str, body: NoteBody | None = None) -> CaseDetail:
+    note = body.note if body else None
+    return _run(ctx, person, c.ReportNothingThere(case_id, as_actor(person), note=note), case_id)
+
+
 @router.post("/{case_id}/accept", response_model=CaseDetail, summary="Assignee: accept the task")
 def accept(ctx: Ctx, person: CurrentPerson, case_id: str) -> CaseDetail:
     return _run(ctx, person, c.AcceptCase(case_id, as_actor(person)), case_id)

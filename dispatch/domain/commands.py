@@ -47,6 +47,13 @@ class RejectCase(CaseCommand):
 
 
 @dataclass(frozen=True)
+class ReportNothingThere(CaseCommand):
+    """The assignee, on the spot, finds nothing of what the case reports: a false alarm."""
+
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class AcceptCase(CaseCommand):
     """The assignee takes the task."""
 

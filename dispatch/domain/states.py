@@ -48,6 +48,7 @@ class Action(StrEnum):
     DISPATCH = "dispatch"
     CONFIRM = "confirm"
     REJECT = "reject"
+    NOTHING_THERE = "report nothing at"  # the assignee on the spot found nothing: a false alarm
     ACCEPT = "accept"
     HANDLE = "handle"
     VERIFY = "verify"
@@ -67,7 +68,7 @@ class Resolution(StrEnum):
 
     HANDLED = "handled"  # handled by people and verified
     SELF_RESOLVED = "self_resolved"  # the problem went away before anyone handled it
-    FALSE_ALARM = "false_alarm"  # rejected by an operator or leader
+    FALSE_ALARM = "false_alarm"  # rejected by an operator or leader, or nothing there for the assignee
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ TRANSITIONS: dict[Action, Transition] = {
         _t(Action.DISPATCH, {S.FILED}, S.DISPATCHED, CaseEventKind.DISPATCHED),
         _t(Action.CONFIRM, {S.FILED}, None, CaseEventKind.CHECKED),  # then DISPATCH
         _t(Action.REJECT, {S.FILED, S.DISPATCHED, S.ACCEPTED}, S.REJECTED, CaseEventKind.REJECTED),
+        _t(Action.NOTHING_THERE, {S.DISPATCHED, S.ACCEPTED}, S.REJECTED, CaseEventKind.REJECTED),
         _t(Action.ACCEPT, {S.DISPATCHED}, S.ACCEPTED, CaseEventKind.ACCEPTED),
         _t(Action.HANDLE, {S.ACCEPTED, S.RETURNED}, S.HANDLED, CaseEventKind.HANDLED),
         _t(Action.VERIFY, {S.HANDLED}, S.VERIFIED, CaseEventKind.VERIFIED),

@@ -137,6 +137,11 @@ def _refresh(case: CaseRecord, incident: Incident) -> None:
     case.boxes = [list(box) for box in incident.boxes]
     if incident.evidence_url is not None:
         case.evidence_url = incident.evidence_url
+    if incident.boxes:  # what a labelled example of the case shows (an end has no boxes)
+        case.sighting_boxes = [list(box) for box in incident.boxes]
+        case.sighting_evidence_url = incident.evidence_url
+        case.sighting_at = from_epoch(incident.observed_at)
+        case.model_id = incident.model_id
     if incident.ended_at is not None:
         case.incident_ended_at = from_epoch(incident.ended_at)
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from dispatch.domain.actors import Actor
 from dispatch.domain.states import Action, CaseState, target_of, transition
 from dispatch.history import JsonScalar, record
+from dispatch.labels import label_decision
 from dispatch.permissions import require_allowed
 from dispatch.persistence.case_tables import (
     CaseRecord,
@@ -62,6 +63,7 @@ def apply(
         photo_ids=photo_ids,
         also_tell=also_tell,
     )
+    label_decision(uow, case, action, actor)
     return after
 
 

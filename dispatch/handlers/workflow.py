@@ -16,6 +16,7 @@ from dispatch.domain.commands import (
     RateCase,
     RejectCase,
     ReopenCase,
+    ReportNothingThere,
     ReturnCase,
     TransferCase,
     VerifyCase,
@@ -70,6 +71,22 @@ def reject_case(command: RejectCase, uow: UnitOfWork) -> None:
     case = _load(uow, command, Action.REJECT)
     reason = _text(command.reason, "reason", required=True)
     apply(uow, case, Action.REJECT, command.actor, note=reason, data={"resolution": "false_alarm"})
+    case.resolution = Resolution.FALSE_ALARM
+    case.closed_at = uow.now
+    uow.commit()
+
+
+def report_nothing_there(command: ReportNothingThere, uow: UnitOfWork) -> None:
+    case = _load(uow, command, Action.NOTHING_THERE)
+    note = _text(command.note, "note")
+    apply(
+        uow,
+        case,
+        Action.NOTHING_THERE,
+        command.actor,
+        note=note or "nothing there",
+        data={"resolution": "false_alarm", "by": "assignee"},
+    )
     case.resolution = Resolution.FALSE_ALARM
     case.closed_at = uow.now
     uow.commit()

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from sqlalchemy import MetaData
 
-from dispatch.persistence import case_tables, push_tables, site_tables
+from dispatch.persistence import case_tables, label_tables, push_tables, site_tables
 from dispatch.persistence.base import Base
 
-TABLE_MODULES = (site_tables, case_tables, push_tables)
+TABLE_MODULES = (site_tables, case_tables, push_tables, label_tables)
 """The modules whose tables make up the schema."""
 
 METADATA: MetaData = Base.metadata

@@ -128,6 +128,16 @@ class CaseRecord(Base):
     dwell_s: Mapped[float] = mapped_column(Float)
     object_count: Mapped[int] = mapped_column(Integer)
     boxes: Mapped[list[list[float]]] = mapped_column(JsonDocument)
+    sighting_evidence_url: Mapped[str | None] = mapped_column(
+        String(URL_LENGTH), comment="snapshot of the latest revision that had boxes (an end has none)"
+    )
+    sighting_boxes: Mapped[list[list[float]] | None] = mapped_column(
+        JsonDocument, comment="that revision's boxes, in the camera's native pixels"
+    )
+    model_id: Mapped[str | None] = mapped_column(
+        String(128), comment="the model whose detections that revision reflects"
+    )
+    sighting_at: Mapped[datetime | None] = mapped_column(UtcDateTime, comment="that revision's frame time")
     incident_revision: Mapped[int] = mapped_column(Integer, comment="highest incident revision applied")
     incident_started_at: Mapped[datetime] = mapped_column(UtcDateTime)
     incident_observed_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -75,6 +75,13 @@ class Incident(GwMessage):
     evidence_url: str | None = Field(
         default=None, max_length=2048, description="URL of the annotated evidence snapshot, if any."
     )
+    model_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=128,
+        description="The model whose detections this revision reflects (the frame's gw.detections model id); "
+        "set on new and update messages. Added within gw.incidents/1: upgrade readers first.",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

@@ -15,7 +15,7 @@ import numpy as np
 from gridwatch.config import Camera, SiteConfig
 from gridwatch.detections import STATIC_FOREGROUND_CLASS, Detections, ObjectKind
 from gridwatch.messages.detections import FrameDetections
-from gridwatch.messages.incidents import Incident
+from gridwatch.messages.incidents import Incident, Lifecycle
 from streams.rules import episode
 from streams.rules.registry import logic_for
 from streams.rules.state import CameraState, ZoneRuleState
@@ -93,6 +93,13 @@ class CameraRules:
             if zone_state is None:
                 zone_state = state.zones[spec.key] = ZoneRuleState()
             incidents.extend(self._step_zone(spec, zone_state, now, detections, frame.evidence_url))
+        model_id = frame.model.id
+        incidents = [
+            incident
+            if incident.lifecycle is Lifecycle.END
+            else incident.model_copy(update={"model_id": model_id})
+            for incident in incidents
+        ]
         return Step(state, incidents, applied=True)
 
     def _step_zone(

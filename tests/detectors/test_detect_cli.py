@@ -100,7 +100,11 @@ def test_detect_runs_a_configured_custom_yolo_model_against_the_broker(
         assert message.detections.class_name == ("ebike",) and message.detections.kind == ("two_wheeler",)
         np.testing.assert_allclose(message.detections.xyxy[0], (44, 22, 84, 42), atol=0.1)
         assert message.evidence_url is not None and message.evidence_url.startswith("file://")
-    assert len(list((tmp_path / "evidence" / camera).rglob("*.jpg"))) == 3
+    stored = {p.name for p in (tmp_path / "evidence" / camera).rglob("*.jpg")}
+    snapshots = {m.evidence_url.rsplit("/", 1)[1] for m in found if m.evidence_url}
+    assert len(snapshots) == 3 and stored == snapshots | {
+        n.removesuffix(".jpg") + ".raw.jpg" for n in snapshots
+    }
 
 
 def _detections_of(kafka: KafkaSettings, camera: str, expected: int) -> list[FrameDetections]:

@@ -22,6 +22,7 @@ from detectors.worker.pipeline import DetectionPipeline, split_evenly
 from detectors.worker.static_foreground_signals import StaticForegroundSignals
 from gridwatch.config import CameraDetection, SiteConfig, load_site
 from gridwatch.detections import ObjectKind
+from gridwatch.evidence_frames import raw_frame_of
 from gridwatch.messages import Frame
 from tests.detectors.fakes import BrightBoxBackend, LowResolutionBackend, corrupt_frame, make_frame
 
@@ -131,14 +132,20 @@ def test_evidence_for_frames_with_a_watched_object_in_a_zone_only(site: SiteConf
     assert first.detections.kind == ("two_wheeler",)
     assert second.evidence_url is None and third.evidence_url is None
     assert first.evidence_url is not None and first.evidence_url.startswith("file://")
-    files = list(tmp_path.rglob("*.jpg"))
-    assert [p.relative_to(tmp_path).parts[0] for p in files] == ["cam-0001"]
-    annotated = cv2.imread(str(files[0]))
+    files = sorted(tmp_path.rglob("*.jpg"))
+    assert [p.relative_to(tmp_path).parts[0] for p in files] == ["cam-0001", "cam-0001"]
+    snapshot = Path(first.evidence_url.removeprefix("file://"))
+    raw_url = raw_frame_of(first.evidence_url)
+    assert raw_url is not None and sorted(files) == sorted([snapshot, Path(raw_url.removeprefix("file://"))])
+    annotated = cv2.imread(str(snapshot))
+    clean = cv2.imread(raw_url.removeprefix("file://"))
     assert annotated is not None and annotated.shape[:2] == (SMALL[1], SMALL[0])
+    assert clean is not None and clean.shape == annotated.shape
     original = cv2.imdecode(np.frombuffer(inside.jpeg, np.uint8), cv2.IMREAD_COLOR)
     assert original is not None
-    # the zone is tinted and outlined: the pixels at its left edge changed
+    # the zone is tinted and outlined: the pixels at its left edge changed; the clean frame is the original
     assert np.abs(annotated[260:268, 15:40].astype(int) - original[260:268, 15:40].astype(int)).mean() > 10
+    assert np.abs(clean.astype(int) - original.astype(int)).mean() < 3
     exposition = _exposition(metrics)
     assert 'gw_detect_stage_ms_count{stage="evidence"} 1.0' in exposition
     assert 'gw_detect_stage_ms_count{stage="infer"} 3.0' in exposition

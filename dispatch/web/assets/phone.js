@@ -259,6 +259,7 @@ function actionsFor(detail) {
       { class: "section actions" },
       el("button", { id: "accept", onclick: (e) => act(e.target, message, "accept") }, "接单"),
       el("button", { class: "secondary", id: "escalate", onclick: (e) => escalate(e.target, message) }, "无法处理，上报网格长"),
+      nothingThere(message),
       message,
     );
   }
@@ -325,7 +326,26 @@ function handleForm(detail, message) {
     note,
     handle,
     el("button", { class: "secondary", id: "escalate", onclick: (e) => escalate(e.target, message, note) }, "无法处理，上报网格长"),
+    detail.state === "accepted" ? nothingThere(message, note) : null,
     message,
+  );
+}
+
+// "Nothing there": the assignee on the spot finds nothing of what the case reports (a false alarm; the case's
+// evidence becomes a negative example for the detector).
+function nothingThere(message, note) {
+  return el(
+    "button",
+    {
+      class: "secondary",
+      id: "nothing-there",
+      onclick: (e) => {
+        if (!window.confirm("确认现场无此问题？案件将作为误报结案。")) return;
+        const text = note ? note.value.trim() : "";
+        act(e.target, message, "nothing-there", text ? { note: text } : {});
+      },
+    },
+    "现场无此问题",
   );
 }
 

@@ -49,6 +49,18 @@ def test_worker_sees_the_new_task_and_works_it_through(api: Api) -> None:
     assert (fetched.status_code, fetched.content) == (200, jpeg())
 
 
+def test_the_assignee_reports_nothing_there_and_the_case_ends_as_a_false_alarm(api: Api) -> None:
+    case_id = _file(api)
+    assert api.post(f"/api/v1/cases/{case_id}/nothing-there", LEADER).status_code == 403  # not the assignee
+    answer = api.post(f"/api/v1/cases/{case_id}/nothing-there", WORKER, json={"note": "只有一辆快递车"})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert (body["state"], body["resolution"]) == ("rejected", "false_alarm")
+    assert (body["history"][-1]["kind"], body["history"][-1]["note"]) == ("rejected", "只有一辆快递车")
+    again = api.post(f"/api/v1/cases/{case_id}/nothing-there", WORKER)
+    assert again.status_code == 409 and "rejected" in again.json()["detail"]
+
+
 def test_illegal_transition_is_409_naming_action_and_state(api: Api) -> None:
     case_id = _file(api)
     answer = api.post(f"/api/v1/cases/{case_id}/handle", WORKER, json={"note": "x", "photo_ids": ["p"]})

@@ -216,6 +216,8 @@ def incident(
     started_at: datetime | None = None,
     object_count: int = 3,
     evidence_url: str | None = "http://evidence.example/inc-1.jpg",
+    boxes: tuple[tuple[float, float, float, float], ...] = (),
+    model_id: str | None = None,
 ) -> Incident:
     """An incident message (class code follows the rule)."""
     codes = {"ebike_parking": "06", "storefront_trading": "04", "mobile_vendor": "01"}
@@ -235,6 +237,7 @@ def incident(
         ended_at=observed.timestamp() if lifecycle == "end" else None,
         dwell_s=600.0 + (observed - started).total_seconds(),
         object_count=object_count,
-        boxes=(),
+        boxes=boxes,
         evidence_url=evidence_url,
+        model_id=model_id,
     )

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect, select, text
+from sqlalchemy import Engine, insert, inspect, select, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -24,6 +24,7 @@ from tests.dispatch.persistence.sites import edited, site_from, small_site_data
 
 SITE_TABLES = {"grids", "departments", "cameras", "people", "event_classes"}
 CASE_TABLES = {"cases", "case_history", "case_timers", "deliveries", "photos", "ratings", "api_tokens"}
+LABEL_TABLES = {"labels"}
 PUSH_TABLES = {"webpush_subscriptions"}
 AT = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 
@@ -45,7 +46,7 @@ def test_upgrade_from_empty_creates_every_table_at_head(engine: Engine) -> None:
 
     upgrade(engine)
 
-    assert _tables(engine) == SITE_TABLES | CASE_TABLES | PUSH_TABLES | {"alembic_version"}
+    assert _tables(engine) == SITE_TABLES | CASE_TABLES | PUSH_TABLES | LABEL_TABLES | {"alembic_version"}
     assert current_revision(engine) == head_revision()
 
 
@@ -79,9 +80,9 @@ def test_upgrade_by_url_string(database_url: URL) -> None:
 
 def test_0004_keeps_owed_deliveries_due_at_once_and_back(engine: Engine) -> None:
     upgrade(engine, "0003")
-    with Session(engine) as session, session.begin():  # the cases table is the same at 0003 and head
-        session.add(
-            CaseRecord(
+    with engine.begin() as connection:  # a case as 0003 wrote it (the columns of 0003)
+        connection.execute(
+            insert(CaseRecord).values(
                 id="c1",
                 site_id="s",
                 incident_id="inc-1",
@@ -105,6 +106,7 @@ def test_0004_keeps_owed_deliveries_due_at_once_and_back(engine: Engine) -> None
                 incident_observed_at=AT,
                 filed_at=AT,
                 updated_at=AT,
+                version=1,
             )
         )
     with engine.begin() as connection:  # an owed push as 0003 wrote it

@@ -126,6 +126,7 @@ def test_one_incident_carries_the_rule_class_grid_and_evidence() -> None:
     assert end.lifecycle is Lifecycle.END and end.ended_at == end.observed_at
     assert end.dwell_s == pytest.approx(120, abs=2)
     assert new.evidence_url is not None and new.evidence_url.startswith("http://evidence/")
+    assert (new.model_id, end.model_id) == ("test", None)  # the frame's model: what a label of it names
 
 
 def test_incident_id_is_a_function_of_camera_zone_rule_and_start() -> None:
