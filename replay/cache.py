@@ -52,6 +52,10 @@ class CacheKey(BaseModel):
         description="Where the detector looked: the whole frame, or zone tiles (a digest of the camera's "
         "detection settings and zones).",
     )
+    verifier: str = Field(
+        default="",
+        description="The camera's verifier (id, training data, threshold) when one rescored the detections.",
+    )
     cache_format: int = Field(default=CACHE_FORMAT, description="Version of the cache layout.")
 
     def digest(self) -> str:

@@ -24,9 +24,11 @@ from detectors.camera_zones import CameraZones, SiteCameras
 from detectors.models.custom import ModelFormat
 from detectors.models.registry import get_model_spec
 from detectors.static_foreground import StaticForegroundSettings
+from detectors.verifier.runtime import VerifierError
 from detectors.worker.activity import CameraActivity
 from detectors.worker.pipeline import DetectionPipeline
 from detectors.worker.static_foreground_signals import StaticForegroundSignals
+from detectors.worker.verifiers import CameraVerifiers
 from gridwatch.config import Camera
 from gridwatch.messages import Frame, FrameReason, SourceKind
 from ingest.frame_encoder import encode_jpeg, fit_longest_side
@@ -81,6 +83,7 @@ class Detector:
     progress: ProgressFactory = field(default=lambda _label, _total: NoProgress())
     _backend: StagedBackend | None = None
     _identity: tuple[str, str] | None = None
+    _verifier_cache: dict[tuple[str, str | None, float | None], CameraVerifiers] = field(default_factory=dict)
 
     def backend(self) -> StagedBackend:
         """The loaded model."""
@@ -131,7 +134,29 @@ class Detector:
             if static
             else "",
             views=views_key(camera),
+            verifier=self._verifier_identity(camera),
         )
+
+    def _verifier_identity(self, camera: Camera) -> str:
+        found = self._verifiers(camera).get(camera.id)
+        return "" if found is None else found.identity()
+
+    def _verifiers(self, camera: Camera) -> CameraVerifiers:
+        """The camera's verifier (``detection.verifier``), loaded once per camera and folder."""
+        folder = camera.detection.verifier
+        key = (
+            camera.id,
+            None if folder is None else str(folder.resolve()),
+            camera.detection.verifier_threshold,
+        )
+        found = self._verifier_cache.get(key)
+        if found is None:
+            try:
+                found = CameraVerifiers.of(SiteCameras({camera.id: CameraZones.of(camera)}))
+            except VerifierError as error:
+                raise ReplayError(str(error)) from None
+            self._verifier_cache[key] = found
+        return found
 
     def detections(
         self, item: FootageItem, camera: Camera, cache: DetectionCache | None
@@ -227,6 +252,7 @@ class Detector:
             cameras,  # the camera's zone tiles and models, as live
             extra_signals=signals,
             models=models,
+            verifiers=self._verifiers(camera),
         )
         frames: list[CachedFrame] = []
         thumbs: list[bytes] = []

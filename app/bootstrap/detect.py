@@ -21,6 +21,7 @@ from detectors.evidence.settings import EvidencePolicy, EvidenceSettings
 from detectors.evidence.stores import EvidenceStore, make_store
 from detectors.evidence.writer import EvidenceWriter
 from detectors.static_foreground import StaticForegroundSettings
+from detectors.verifier.runtime import VerifierError
 from detectors.worker.activity import CameraActivity
 from detectors.worker.consumer_loop import ORDERED_PRODUCER, DetectWorker
 from detectors.worker.extra_signals import ExtraSignals
@@ -28,6 +29,7 @@ from detectors.worker.metrics import DetectMetrics
 from detectors.worker.pipeline import DetectionPipeline
 from detectors.worker.settings import DetectWorkerSettings
 from detectors.worker.static_foreground_signals import StaticForegroundSignals
+from detectors.worker.verifiers import CameraVerifiers
 from gridwatch.broker import DeadLetterRouter, KafkaSettings, make_consumer, make_producer
 from gridwatch.config import SiteConfig
 from gridwatch.runtime.metrics_http import serve_metrics
@@ -55,6 +57,7 @@ def build_pipeline(
     evidence: EvidenceWriter | None = None,
     extra_signals: ExtraSignals | None = None,
     models: Mapping[str, StagedBackend] | None = None,
+    verifiers: CameraVerifiers | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> DetectionPipeline:
     """The frames-to-detections pipeline of one worker (``models``: those the site names for cameras and
@@ -67,6 +70,7 @@ def build_pipeline(
         extra_signals=extra_signals,
         metrics=metrics,
         models=models,
+        verifiers=verifiers,
     )
 
 
@@ -135,9 +139,13 @@ def run_detect(
     try:
         backend = open_backend(choice)
         models = open_named_models(SiteCameras.from_site(site), choice, backend)
-    except (ModelNotBuiltError, FileNotFoundError, ImportError, SiteModelError) as error:
+        verifiers = CameraVerifiers.of(SiteCameras.from_site(site))
+    except (ModelNotBuiltError, FileNotFoundError, ImportError, SiteModelError, VerifierError) as error:
         log.error("%s", error)
         return 1
+    for camera_id in SiteCameras.from_site(site).ids():
+        if (found := verifiers.get(camera_id)) is not None:
+            log.info("camera %s: verifier %s (keeps at %.2f)", camera_id, found.verifier.info.id, found.limit)
     metrics = DetectMetrics()
     if settings.metrics_port:
         serve_metrics(metrics.registry, settings.metrics_host, settings.metrics_port)
@@ -149,6 +157,7 @@ def run_detect(
         evidence=build_evidence(settings.evidence),
         extra_signals=static_foreground_signals(site),
         models=models,
+        verifiers=verifiers,
     )
     worker, consumer, producer = build_worker(kafka, settings, pipeline, metrics=metrics)
     log.info(

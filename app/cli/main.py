@@ -26,6 +26,7 @@ from app.cli import (
     run_cmd,
     site_cmd,
     streams_cmd,
+    verifier_cmd,
 )
 from gridwatch import __version__
 
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         streams_cmd,
         dispatch_cmd,
         labels_cmd,
+        verifier_cmd,
         replay_cmd,
         demo_cmd,
         bench_cmd,

@@ -77,6 +77,12 @@ class DetectMetrics:
             "Model inputs run: whole frames and zone tiles (views per frame = views / frames).",
             registry=self.registry,
         )
+        self.verifier_removed = Counter(
+            "gw_detect_verifier_removed",
+            "Detections a camera's verifier did not believe, removed before the rules.",
+            ["camera"],
+            registry=self.registry,
+        )
         self.partitions = Gauge(
             "gw_detect_partitions_assigned", "gw.frames partitions this worker owns.", registry=self.registry
         )

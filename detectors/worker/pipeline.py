@@ -27,6 +27,7 @@ from detectors.tiles import TilePlan, merge_each, zoom_views
 from detectors.worker.activity import CameraActivity
 from detectors.worker.extra_signals import ExtraSignals
 from detectors.worker.metrics import DetectMetrics
+from detectors.worker.verifiers import CameraVerifiers
 from gridwatch.detections import Detections
 from gridwatch.messages import Frame, FrameDetections, ModelRef, StageTimings
 
@@ -98,6 +99,7 @@ class DetectionPipeline:
         extra_signals: ExtraSignals | None = None,
         metrics: DetectMetrics | None = None,
         models: Mapping[str, StagedBackend] | None = None,
+        verifiers: CameraVerifiers | None = None,
         timer: Callable[[], float] = time.perf_counter,
     ) -> None:
         self.backend = backend
@@ -108,6 +110,7 @@ class DetectionPipeline:
         self.evidence = evidence
         self.extra_signals = extra_signals
         self.metrics = metrics
+        self.verifiers = verifiers
         self._timer = timer
         self._model_refs: dict[tuple[str | None, ...], ModelRef] = {}
         self._pool: ThreadPoolExecutor | None = None
@@ -267,6 +270,12 @@ class DetectionPipeline:
             if pushed_out:
                 self.extra_signals.drop(pushed_out)
             found = Detections.merge([detections, self.extra_signals.detect(frame, image, zones)])
+        if self.verifiers:
+            found, removed = self.verifiers.apply(frame.camera_id, image, found)
+            if removed:
+                detections = found.select(~found.model_free_mask)  # the evidence shows what is left
+                if self.metrics is not None:
+                    self.metrics.verifier_removed.labels(frame.camera_id).inc(removed)
         item.postprocess_ms += (self._timer() - start) * 1000
         evidence_url = None
         if self.evidence is not None:

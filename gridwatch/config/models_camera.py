@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, PositiveInt, StringConstraints, field_validator
@@ -157,6 +158,19 @@ class CameraDetection(ConfigModel):
         "changed on this camera; unset: the detector's (25). Lower it (e.g. 15) for a high or far camera "
         "whose parked objects barely stand out from the ground (a grey motorbike 15 px tall on asphalt "
         "differs by more than 25 in only 14 % of its box); a busy or flickering scene needs the default.",
+    )
+
+    verifier: Path | None = Field(
+        default=None,
+        description="Folder of a trained verifier (`gridwatch verifier train`) that rescores this camera's "
+        "detections of the classes it learnt (e.g. static-foreground blobs, for the trading rule) and drops "
+        "those it does not believe; unset: none. A relative path is relative to the working directory.",
+    )
+    verifier_threshold: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=1.0,
+        description="Keep a detection the verifier scores at least this (0-1); unset: the verifier's own.",
     )
 
     @field_validator("tile_scale")
