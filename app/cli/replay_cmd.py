@@ -7,7 +7,7 @@
     gridwatch replay promote SITE.yaml --set dwell=120 [--camera cam-0003] [--write | --out NEW.yaml]
     gridwatch replay label --site SITE.yaml --footage clip.mp4 --camera cam-0003 [--port 8765]
     gridwatch replay compose --site SITE.yaml --camera cam-0003 --background clip.mp4 --duration 15m --fps 1
-                     (--scenario FILE | --auto N) --out DIR
+                     (--scenario FILE | --auto N [--decoys K]) --out DIR
     gridwatch replay probe --site SITE.yaml --camera cam-0003 --background clip.mp4 [--object bicycle]
     gridwatch replay cutouts --out LIB [--builtin] [--voc IMAGES LABELS] [--coco JSON IMAGES]
 
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from replay.footage import FootageItem
     from replay.labels import Label
     from replay.progress import ProgressBar
-    from replay.session import ReplayRequest
+    from replay.session import Outcome, ReplayRequest
 
 
 def register(subparsers: Subparsers) -> None:
@@ -65,6 +65,18 @@ def register(subparsers: Subparsers) -> None:
         default=None,
         metavar="TOPIC",
         help="also send the incidents to this separate topic (never a live gw.* topic)",
+    )
+    parser.add_argument(
+        "--examples",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="also write the incidents as labelled examples (matching a label: positive, else negative; "
+        "each its latest sighting's frame and boxes) in the `gridwatch labels export` layout, for "
+        "`gridwatch verifier train`",
+    )
+    parser.add_argument(
+        "--examples-format", choices=["yolo", "coco"], default="yolo", help="layout of --examples"
     )
     parser.set_defaults(handler=_replay)
     actions = parser.add_subparsers(dest="replay_action", metavar="ACTION")
@@ -123,6 +135,21 @@ def register(subparsers: Subparsers) -> None:
         choices=("two_wheeler", "trading_object"),
         default="two_wheeler",
         help="with --auto: what the episodes are (trading objects: in zones whose rules watch them)",
+    )
+    compose.add_argument(
+        "--decoys",
+        type=_count,
+        default=0,
+        metavar="K",
+        help="with --auto: K decoys, street furniture standing for long in the same zones (no offence, never "
+        "labelled: an incident on one is false); default 0",
+    )
+    compose.add_argument(
+        "--decoy-objects",
+        default=None,
+        metavar="CLASSES",
+        help="with --decoys: only these classes, e.g. wheelie_bin,post_box (default: every decoy class of "
+        "the library)",
     )
     compose.add_argument("--seed", type=int, default=0, help="seed of every random choice (default 0)")
     compose.add_argument("--start", default=None, metavar="ISO", help="capture time of the first frame")
@@ -385,6 +412,10 @@ def _replay(args: argparse.Namespace) -> int:
         args.html.parent.mkdir(parents=True, exist_ok=True)
         args.html.write_text(render(report, outcome.prepared, outcome.result), encoding="utf-8")
         print(f"wrote {args.html}", file=sys.stderr)
+    if args.examples is not None:
+        code = _write_examples(args, request, outcome)
+        if code:
+            return code
     if args.publish_topic is not None:
         from gridwatch.broker import KafkaSettings
         from replay.publish import publish
@@ -397,6 +428,33 @@ def _replay(args: argparse.Namespace) -> int:
     }
     print(json.dumps({"incidents": report.overall.incidents, "per_rule": summary}, indent=2))
     return 0
+
+
+def _write_examples(args: argparse.Namespace, request: ReplayRequest, outcome: Outcome) -> int:
+    from dispatch.label_export import ExportError, ExportFormat
+    from replay.errors import ReplayError
+    from replay.examples import write_examples
+    from replay.progress import ProgressBar
+
+    bar = ProgressBar("examples", None)
+    try:
+        written = write_examples(
+            outcome,
+            args.examples,
+            ExportFormat(args.examples_format),
+            max_side=request.detector.max_side,
+            progress=lambda done, total: _advance(bar, done, total),
+        )
+    except (ReplayError, ExportError) as error:
+        return _fail(error)
+    bar.finish()
+    print("\n".join(written.lines()), file=sys.stderr)
+    return 0
+
+
+def _advance(bar: ProgressBar, done: int, total: int) -> None:
+    bar.total = total
+    bar.advance(done - bar.done)
 
 
 def _compare(args: argparse.Namespace) -> int:
@@ -479,6 +537,8 @@ def _compose(args: argparse.Namespace) -> int:
             distractors=args.distractors,
             objects=[o for o in (args.objects or "").split(",") if o.strip()],
             kind=ObjectKind(args.kind),
+            decoys=args.decoys,
+            decoy_objects=[o.strip() for o in (args.decoy_objects or "").split(",") if o.strip()],
             seed=args.seed,
             start=args.start or DEFAULT_START,
             mp4=args.mp4,
@@ -494,7 +554,8 @@ def _compose(args: argparse.Namespace) -> int:
         "manifest": str(result.manifest),
         "preview": str(result.preview),
         "episodes": episodes,
-        "distractors": sum(1 for p in result.placed if p.role not in ("episode", "walker")),
+        "distractors": sum(1 for p in result.placed if p.role not in ("episode", "walker", "decoy")),
+        "decoys": sum(1 for p in result.placed if p.role == "decoy"),
     }
     print(json.dumps(summary, indent=2))
     return 0
@@ -519,6 +580,17 @@ def _probe(args: argparse.Namespace) -> int:
     print(json.dumps({"camera": report.camera, "object": report.object, "zones": zones,
                       "heatmap": report.heatmap}, indent=2))  # fmt: skip
     return 0
+
+
+def _count(text: str) -> int:
+    """A count of things to place: a whole number, 0 or more."""
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"wants a whole number, e.g. 3, not {text!r}") from None
+    if count < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {count}")
+    return count
 
 
 def _widen_factor(text: str) -> float:

@@ -201,3 +201,29 @@ def test_the_cli_refuses_a_live_topic_and_a_bad_sweep(
     args = parser.parse_args([*base, "--sweep", "dwel=3", "--cache-dir", str(scene.cache)])
     assert args.handler(args) == 2
     assert "unknown parameter 'dwel'" in capsys.readouterr().err
+
+
+def test_the_replayed_incidents_become_labelled_examples_as_an_operator_would_decide_them(
+    scene: Scene, tmp_path: Path
+) -> None:
+    from dispatch.label_export import ExportFormat
+    from replay.examples import write_examples
+
+    outcome = execute(
+        _request(scene.site, scene.clip, scene.labels, scene.cache, settings={parse_param("dwell"): 3})
+    )
+    written = write_examples(outcome, tmp_path / "ex", ExportFormat.YOLO, max_side=960)
+    examples = json.loads((tmp_path / "ex" / "examples.json").read_text())
+    # dwell 3: P1, P4, P3 match their labels (positive), P2 is the passer-by nobody labelled (negative)
+    assert sorted(e["polarity"] for e in examples) == ["negative", "positive", "positive", "positive"]
+    assert sum(written.images.values()) == 4 and not written.skipped
+    (negative,) = [e for e in examples if e["polarity"] == "negative"]
+    assert negative["source"] == "rejected" and negative["zone_id"] == "z-b"
+    for example in examples:
+        assert (tmp_path / "ex" / example["image"]).is_file() and len(example["boxes"]) == 1
+        assert example["class"] == "trading_object" and example["model_id"] == CENTERNET_MODEL_ID
+    ((x1, _y1, x2, _y2),) = negative["boxes"]
+    positives_x = sorted(
+        (e["boxes"][0][0] + e["boxes"][0][2]) / 2 for e in examples if e["polarity"] == "positive"
+    )
+    assert (x1 + x2) / 2 > positives_x[0]  # P2 walks at x 470, beside P4 (430); P1 and P3 at 110-150

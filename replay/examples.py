@@ -1,0 +1,120 @@
+"""Labelled examples from a scored replay: what an operator would have said of each incident, from the labels.
+
+The field's examples come from people's decisions on cases (:mod:`dispatch.labels`). Replayed footage with
+ground-truth labels can make the same examples at once, to train a verifier before the first case: each
+incident is a *positive* when it matches a label (replay's own scoring) and a *negative* when it does not
+(the false alarm an operator would reject). Like a case, an incident gives one example: its latest sighting
+(the last message with boxes) on the frame the detector saw then. They are written by the same exporter as
+``gridwatch labels export``, so ``gridwatch verifier train`` reads either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import cv2
+
+from dispatch.label_export import ExportFormat, ExportReport, export_labels
+from dispatch.persistence.label_tables import LabelRecord, LabelSource, Polarity
+from gridwatch.messages.incidents import Incident
+from replay.errors import ReplayError
+from replay.sampling import sampled_frames
+from replay.scoring import overlaps
+from replay.session import Outcome
+
+#: Two frame offsets closer than this are the same sampled frame.
+SAME_FRAME_S = 1e-3
+
+
+@dataclass(frozen=True)
+class Decided:
+    """An incident's latest sighting and what the labels say of it."""
+
+    sighting: Incident
+    positive: bool
+
+
+def decide(outcome: Outcome) -> list[Decided]:
+    """Every incident of the replay with boxes, as positive (it matches a label) or negative."""
+    result = outcome.result
+    last: dict[str, Incident] = {}
+    for incident in result.incidents:
+        if incident.boxes:
+            last[incident.incident_id] = incident
+    decided = []
+    for episode in result.episodes:
+        sighting = last.get(episode.incident_id)
+        if sighting is not None:
+            decided.append(Decided(sighting, any(overlaps(episode, truth) for truth in result.truths)))
+    return decided
+
+
+def write_examples(
+    outcome: Outcome,
+    out: Path,
+    fmt: ExportFormat,
+    *,
+    max_side: int,
+    val_share: float = 0.2,
+    progress: Callable[[int, int], None] | None = None,
+) -> ExportReport:
+    """Write the replay's decided incidents as a labels export into ``out`` (new or empty)."""
+    decided = decide(outcome)
+    frames: dict[str, bytes] = {}
+    labels: list[LabelRecord] = []
+    for footage in outcome.prepared:
+        camera = footage.camera
+        # replay times frames from the footage's start: find them again by their offset from it
+        wanted = {
+            d.sighting.observed_at - footage.start: d for d in decided if d.sighting.camera_id == camera.id
+        }
+        if not wanted:
+            continue
+        times = sorted(wanted)
+        for frame in sampled_frames(footage.item, camera.sample_interval_s, max_side):
+            if not times:
+                break
+            if abs(frame.offset_s - times[0]) > SAME_FRAME_S:
+                if frame.offset_s > times[0]:
+                    raise ReplayError(
+                        f"{footage.item.path}: no sampled frame {times[0]:.3f} s in (an incident's sighting); "
+                        "was the footage changed since the replay?"
+                    )
+                continue
+            found = wanted[times.pop(0)]
+            ok, jpeg = cv2.imencode(".jpg", frame.image, [cv2.IMWRITE_JPEG_QUALITY, 90])
+            if not ok:
+                raise ReplayError(f"{footage.item.path}: cannot encode the frame at {frame.captured_at}")
+            key = f"replay:{found.sighting.incident_id}"
+            frames[key] = jpeg.tobytes()
+            labels.append(_label(len(labels) + 1, found, key, camera.width, camera.height))
+    return export_labels(labels, out, fmt, val_share=val_share, fetch=frames.__getitem__, progress=progress)
+
+
+def _label(index: int, decided: Decided, key: str, width: int, height: int) -> LabelRecord:
+    incident = decided.sighting
+    at = datetime.fromtimestamp(incident.observed_at, UTC)
+    return LabelRecord(
+        id=index,
+        case_id=incident.incident_id,
+        site_id="replay",
+        polarity=Polarity.POSITIVE if decided.positive else Polarity.NEGATIVE,
+        source=LabelSource.VERIFIED if decided.positive else LabelSource.REJECTED,
+        rule=incident.rule.value,
+        class_code=incident.class_code.value,
+        camera_id=incident.camera_id,
+        zone_id=incident.zone_id,
+        model_id=incident.model_id,
+        frame_url=key,
+        evidence_url=None,
+        boxes=[list(box) for box in incident.boxes],
+        frame_width=width,
+        frame_height=height,
+        captured_at=at,
+        dwell_s=incident.dwell_s,
+        labelled_at=at,
+        actor="replay-labels",
+    )
