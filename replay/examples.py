@@ -80,8 +80,8 @@ def write_examples(
             if abs(frame.offset_s - times[0]) > SAME_FRAME_S:
                 if frame.offset_s > times[0]:
                     raise ReplayError(
-                        f"{footage.item.path}: no sampled frame {times[0]:.3f} s in (an incident's sighting); "
-                        "was the footage changed since the replay?"
+                        f"{footage.item.path}: no sampled frame {times[0]:.3f} s in, where an incident "
+                        "was seen: was the footage changed since the replay?"
                     )
                 continue
             found = wanted[times.pop(0)]
