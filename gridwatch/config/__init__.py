@@ -6,7 +6,7 @@ Read it with :func:`load_site`; every component takes what it needs from the :cl
 from gridwatch.config.errors import Problem, SiteConfigError
 from gridwatch.config.loader import load_site, parse_site
 from gridwatch.config.models_calendar import WorkingCalendar
-from gridwatch.config.models_camera import Camera, CameraDetection, MotionGate, Zone
+from gridwatch.config.models_camera import Camera, CameraDetection, MotionGate, SpotException, Zone
 from gridwatch.config.models_classes import (
     Department,
     EndBeforeHandling,
@@ -105,6 +105,7 @@ __all__ = [
     "SiteInfo",
     "SmsChannel",
     "SnapshotAuth",
+    "SpotException",
     "StorefrontTradingRule",
     "TimeLimits",
     "TownGrid",

@@ -77,16 +77,25 @@ def _cameras(site: SiteContent, index: SiteIndex) -> list[Problem]:
         if wrong:
             problems.append(_problem(("cameras", i, "micro_grid"), wrong))
         width, height = camera.resolution
-        for z, zone in enumerate(camera.zones):
-            for p, point in enumerate(zone.polygon):
+        polygons = [(("zones", z), zone.polygon) for z, zone in enumerate(camera.zones)]
+        polygons += [(("exceptions", e), spot.polygon) for e, spot in enumerate(camera.exceptions)]
+        for where, polygon in polygons:
+            for p, point in enumerate(polygon):
                 x, y = point
                 if not (0 <= x <= width and 0 <= y <= height):
                     problems.append(
                         _problem(
-                            ("cameras", i, "zones", z, "polygon", p),
+                            ("cameras", i, *where, "polygon", p),
                             f"point {fmt_point(point)} lies outside the {width}x{height} image",
                         )
                     )
+        seen: set[str] = set()
+        for e, spot in enumerate(camera.exceptions):
+            if spot.id in seen:
+                problems.append(
+                    _problem(("cameras", i, "exceptions", e, "id"), f"exception id {spot.id} is used twice")
+                )
+            seen.add(spot.id)
     return problems
 
 

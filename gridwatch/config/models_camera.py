@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, PositiveInt, StringConstraints, field_validator
+from pydantic import AfterValidator, AwareDatetime, Field, PositiveInt, StringConstraints, field_validator
 
 from gridwatch.config.geometry import Point, polygon_problem
 from gridwatch.config.models_common import ConfigModel, GeoPoint, Identifier
@@ -193,6 +193,34 @@ AUTO_SCALE_WIDTH = 1920
 AUTO_SCALE_MAX = 4.0
 
 
+class SpotException(ConfigModel):
+    """A spot on a camera's image where some rules raise nothing: a bike rack, a licensed stall, a fixture
+    (an operator's "dismiss this spot"). An object whose bottom-centre stands in it is not followed by those
+    rules while the exception lasts."""
+
+    id: Identifier = Field(description="Exception id, unique within its camera.")
+    polygon: ImagePolygon = Field(
+        description="[[x, y], ...] in native-resolution pixels, (0, 0) top left; closes by itself."
+    )
+    rules: tuple[RuleKind, ...] = Field(
+        default=(), description="The rule kinds it silences (e.g. [ebike_parking]); empty: every rule."
+    )
+    reason: str = Field(min_length=1, max_length=200, description="Why, e.g. 非机动车停放点 or 持证摊位.")
+    until: AwareDatetime | None = Field(
+        default=None, description="When it stops applying (ISO 8601 with a time zone); unset: never."
+    )
+    by: str | None = Field(default=None, max_length=64, description="Who dismissed the spot (a person id).")
+    at: AwareDatetime | None = Field(default=None, description="When the spot was dismissed.")
+
+    def silences(self, kind: RuleKind) -> bool:
+        """Whether it applies to rules of ``kind``."""
+        return not self.rules or kind in self.rules
+
+    def active_at(self, epoch_s: float) -> bool:
+        """Whether it still applies at an instant (epoch seconds of a frame)."""
+        return self.until is None or epoch_s < self.until.timestamp()
+
+
 class Camera(ConfigModel):
     """One street camera of the shared pool."""
 
@@ -213,6 +241,11 @@ class Camera(ConfigModel):
     )
     detection: CameraDetection = Field(
         default_factory=CameraDetection, description="Where in the frame the detector looks (zone tiles)."
+    )
+    exceptions: tuple[SpotException, ...] = Field(
+        default=(),
+        description="Dismissed spots (a bike rack, a licensed stall): rules raise nothing from objects "
+        "standing in them; `gridwatch site dismiss` adds one as a reviewed diff.",
     )
 
     @property

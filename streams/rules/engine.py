@@ -13,10 +13,12 @@ from datetime import tzinfo
 import numpy as np
 
 from gridwatch.config import Camera, SiteConfig
+from gridwatch.config.geometry import point_in_polygon
 from gridwatch.detections import STATIC_FOREGROUND_CLASS, Detections, ObjectKind
 from gridwatch.messages.detections import FrameDetections
 from gridwatch.messages.incidents import Incident, Lifecycle
 from streams.rules import episode
+from streams.rules.geometry import bottom_centre
 from streams.rules.registry import logic_for
 from streams.rules.state import CameraState, ZoneRuleState
 from streams.rules.stationary import track
@@ -54,6 +56,11 @@ class CameraRules:
             for rule in zone.rules
         )
         self._keys = frozenset(spec.key for spec in self.specs)
+        #: Per rule kind, the dismissed spots that silence it.
+        self._spots = {
+            spec.kind: tuple(spot for spot in camera.exceptions if spot.silences(spec.kind))
+            for spec in self.specs
+        }
         #: The shortest clear time of the camera's rules (how stale a restored state may safely be).
         self.min_clear_s = min((spec.rule.clear_s for spec in self.specs), default=60.0)
 
@@ -102,6 +109,17 @@ class CameraRules:
         ]
         return Step(state, incidents, applied=True)
 
+    def _outside_spots(self, spec: ZoneRuleSpec, detections: Detections, now: float) -> Detections:
+        """The detections not standing (bottom-centre) in a dismissed spot that silences ``spec``'s rule."""
+        spots = [spot for spot in self._spots.get(spec.kind, ()) if spot.active_at(now)]
+        if not spots or not len(detections):
+            return detections
+        keep = [
+            not any(point_in_polygon(bottom_centre(box), spot.polygon) for spot in spots)
+            for box in detections.boxes()
+        ]
+        return detections if all(keep) else detections.select(np.array(keep, bool))
+
     def _step_zone(
         self,
         spec: ZoneRuleSpec,
@@ -116,6 +134,7 @@ class CameraRules:
             state.objects.clear()
             state.persons.clear()
             return ended
+        detections = self._outside_spots(spec, detections, now)
         objects, persons = spec.logic.select(spec, detections)
         static = self._static(detections) if spec.rule.static_support else None
         passers_by = detections.of_kinds(ObjectKind.PERSON)
