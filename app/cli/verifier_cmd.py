@@ -36,7 +36,13 @@ def register(subparsers: Subparsers) -> None:
         "print its cross-validated precision/recall, write the artefact",
     )
     train.add_argument("--data", type=Path, required=True, help="a `gridwatch labels export` folder")
-    train.add_argument("--out", type=Path, required=True, help="a new (or empty) folder for the artefact")
+    train.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="a new (or empty) folder for the artefact (default: the verifier store, $GW_VERIFIER_DIR, "
+        "in a folder named by its id)",
+    )
     train.add_argument(
         "--model",
         default="ssdlite-mobilenetv2-coco90",
@@ -62,6 +68,7 @@ def register(subparsers: Subparsers) -> None:
 def _train(args: argparse.Namespace) -> int:
     from detectors.models.cache import ModelFiles
     from detectors.models.registry import get_model_spec
+    from detectors.verifier.store import verifier_store_dir
     from detectors.verifier.train import TrainingError, train_verifier
 
     if not 0.0 <= args.threshold <= 1.0:
@@ -73,6 +80,9 @@ def _train(args: argparse.Namespace) -> int:
     onnx_path = ModelFiles.of(spec, args.cache_dir).onnx
     if not onnx_path.is_file():
         return _fail(f"model {args.model} is not built ({onnx_path}); run `gridwatch models build` first")
+    now = datetime.now(UTC)
+    applies_to = tuple(name for name in args.applies_to.split(",") if name)
+    out = args.out or verifier_store_dir() / f".training-{now:%Y%m%dT%H%M%S}"
     bar = ProgressBar("embed", None)
     started = time.perf_counter()
     try:
@@ -80,9 +90,9 @@ def _train(args: argparse.Namespace) -> int:
             args.data,
             onnx_path,
             f"{spec.id}@{spec.version}",
-            args.out,
-            now=datetime.now(UTC),
-            applies_to=tuple(name for name in args.applies_to.split(",") if name),
+            out,
+            now=now,
+            applies_to=applies_to,
             threshold=args.threshold,
             context=args.context,
             parent=args.parent,
@@ -91,7 +101,12 @@ def _train(args: argparse.Namespace) -> int:
     except (TrainingError, OSError) as error:
         return _fail(str(error))
     bar.finish()
-    print(f"trained {info.id} in {time.perf_counter() - started:.1f} s -> {args.out}")
+    if args.out is None:  # in the store, under its id
+        final = out.parent / info.id
+        if final.exists():
+            return _fail(f"{final} exists already; the new verifier stays in {out}")
+        out = out.rename(final)
+    print(f"trained {info.id} in {time.perf_counter() - started:.1f} s -> {out}")
     _print_info(info)
     return 0
 

@@ -168,3 +168,23 @@ def test_a_camera_naming_a_missing_verifier_is_an_error_that_names_the_camera(tm
     assert not CameraVerifiers.of(
         SiteCameras({"cam-y": CameraZones("cam-y", 1920, 1080, (), CameraDetection())})
     )
+
+
+def test_the_cli_trains_into_the_store_and_models_list_shows_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.cli.main import main
+
+    export = _export(tmp_path / "export", _background("leuvenB.jpg"), 12, seed=5)
+    monkeypatch.setenv("GW_VERIFIER_DIR", str(tmp_path / "store"))
+    assert main(["verifier", "train", "--data", str(export)]) == 0
+    printed = capsys.readouterr().out
+    assert "trained trading_object-" in printed and "cross-validated (" in printed
+    (folder,) = (tmp_path / "store").iterdir()
+    assert folder.name.startswith("trading_object-") and Verifier.load(folder).info.positives == 6
+    assert main(["models", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert f"verifiers in {tmp_path / 'store'}: 1" in listed and folder.name in listed
+    assert "6+/6- crops" in listed
+    assert main(["verifier", "train", "--data", str(tmp_path / "nothing")]) == 2
+    assert "not a labels export" in capsys.readouterr().err
