@@ -110,10 +110,10 @@ def register(subparsers: Subparsers) -> None:
     compose = actions.add_parser(
         "compose",
         help="compose a test clip: a camera's recorded background, cut-outs of real objects, ground truth",
-        description="Loops the background clip for --duration, pastes parked two-wheelers (episodes) and "
-        "distractors at the camera's perspective scale behind the real passers-by, and writes OUT/frames "
-        "(replay it with --footage OUT/frames), OUT/labels.csv (with boxes), OUT/manifest.json and "
-        "OUT/preview.png.",
+        description="Loops the background clip for --duration, pastes parked two-wheelers (episodes), "
+        "distractors and decoys at the camera's perspective scale behind the real passers-by, and writes "
+        "OUT/frames (replay it with --footage OUT/frames), OUT/labels.csv (with boxes), OUT/manifest.json "
+        "and OUT/preview.png.",
     )
     _compose_setting(compose)
     compose.add_argument("--duration", default="15m", help="length of the clip (90s, 15m, 1h); default 15m")

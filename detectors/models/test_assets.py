@@ -15,9 +15,11 @@ standing in a field, with a dog and a horse) are darknet's sample images, taken 
 ``darknet`` package (darknet: GPL-3.0+ or MIT or WTFPL, at the user's choice): the scenario composer cuts a
 bicycle and a person out of them.
 
-``tuxpaint-*.png`` are photographic stamps of vegetables and fruit with their own transparency, from Tux
-Paint's stamp collection (Debian's ``tuxpaint-stamps-default``, GPL-2.0-or-later): the composer piles them up
-as goods a vendor lays out on the pavement (no registry package we read ships a photo of a street stall).
+``tuxpaint-*.png`` are photographic stamps with their own transparency, from Tux Paint's stamp collection
+(Debian's ``tuxpaint-stamps-default``, GPL-2.0-or-later): vegetables and fruit, which the composer piles up as
+goods a vendor lays out on the pavement (no registry package we read ships a photo of a street stall), and
+street furniture (a wheelie bin, a metal dustbin, a compost bin, a UK and a US post box, a road cone), which
+it stands in a shop front as decoys: things that stand there for long and are no offence.
 """
 
 from __future__ import annotations
@@ -89,9 +91,9 @@ DARKNET_ASSETS: tuple[TestAsset, ...] = (
 )
 
 
-#: Photographic stamps of produce with their own transparency, from Tux Paint's stamp collection
-#: (Debian ``tuxpaint-stamps-default``, GPL-2.0-or-later): the scenario composer piles them up as a street
-#: vendor's goods laid out on the pavement.
+#: Photographic stamps with their own transparency, from Tux Paint's stamp collection (Debian
+#: ``tuxpaint-stamps-default``, GPL-2.0-or-later): produce, which the scenario composer piles up as a street
+#: vendor's goods laid out on the pavement, and street furniture, which it puts down as decoys (no offence).
 TUXPAINT_PACKAGE = "tuxpaint-stamps-default"
 TUXPAINT_ASSETS: tuple[TestAsset, ...] = (
     TestAsset(
@@ -184,6 +186,36 @@ TUXPAINT_ASSETS: tuple[TestAsset, ...] = (
         member="./usr/share/tuxpaint/stamps/food/fruit/mango.png",
         sha256="836e68170acc3a2e351ee4475ed5f032c7216d59708f43f02f1d9b54d904d764",
     ),
+    TestAsset(
+        name="tuxpaint-wheelie_bin.png",
+        member="./usr/share/tuxpaint/stamps/household/wheelie_bin.png",
+        sha256="2a0142a0a56b4513f7577bb2d0fb9eaead1853b41329281187e648769c92d541",
+    ),
+    TestAsset(
+        name="tuxpaint-garbagecan.png",
+        member="./usr/share/tuxpaint/stamps/household/garbagecan.png",
+        sha256="16a78c7d1d6c559ac5922d3d3ecfa81c3dad21b2c508280b1d1b9b4f6bf49cdd",
+    ),
+    TestAsset(
+        name="tuxpaint-home_compost_bin.png",
+        member="./usr/share/tuxpaint/stamps/household/home_compost_bin.png",
+        sha256="36ba828b0a84d561396fa149f4d6bf1d97f3e9b050a44ba272b8876c1bd588bd",
+    ),
+    TestAsset(
+        name="tuxpaint-uk_post_box.png",
+        member="./usr/share/tuxpaint/stamps/town/uk_post_box.png",
+        sha256="c2616a3bea9c5f67af20a8265252ed8a5934a7adcfc44abfde706cfd17855664",
+    ),
+    TestAsset(
+        name="tuxpaint-usps_mailbox.png",
+        member="./usr/share/tuxpaint/stamps/town/usps_mailbox.png",
+        sha256="814b55b85cb8382e6e152dbf950b1d3e7253b9976a06a420713ef93824e474a5",
+    ),
+    TestAsset(
+        name="tuxpaint-traffic_cone.png",
+        member="./usr/share/tuxpaint/stamps/town/roadsigns/traffic_cone.png",
+        sha256="06cca35e7a3f9cc21c8d959f28f1d399389bdd4635f057c3f7749add88c08c7f",
+    ),
 )
 
 #: Every Debian package test images come from, with its images.
@@ -241,8 +273,8 @@ def fetch_test_assets(destination: Path, progress: Progress, *, force: bool = Fa
         "BSD-3-Clause).\n"
         f"dog.jpg, person.jpg: darknet sample data from Debian's {DARKNET_PACKAGE} package (GPL-3.0+ or MIT "
         "or WTFPL).\n"
-        f"tuxpaint-*.png: photographic stamps of produce from Debian's {TUXPAINT_PACKAGE} package "
-        "(Tux Paint, GPL-2.0-or-later).\n"
+        f"tuxpaint-*.png: photographic stamps of produce and of street furniture (bins, post boxes, a road "
+        f"cone) from Debian's {TUXPAINT_PACKAGE} package (Tux Paint, GPL-2.0-or-later).\n"
         "Read locally by the tests, the demo and the scenario composer; never committed or redistributed "
         "by Gridwatch (honour each licence if you pass on anything made from them).\n",
         encoding="utf-8",

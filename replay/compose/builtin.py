@@ -14,7 +14,10 @@ The boxes were drawn by eye once, on the pinned files:
 
 - ``tuxpaint-*.png`` (Debian ``tuxpaint-stamps-default``, Tux Paint's photographic stamps, GPL-2.0-or-later):
   vegetables and fruit with their own transparency, piled up here (:func:`produce_piles`) as the goods a
-  vendor lays out on the pavement (class ``produce``, a trading object).
+  vendor lays out on the pavement (class ``produce``, a trading object); and street furniture with its own
+  transparency (:data:`DECOYS`: a wheelie bin, a metal dustbin, a compost bin, a UK pillar box, a US
+  mailbox, a road cone), which stands in a zone for long and is no offence (kind ``other``): the composer's
+  decoys.
 
 Tables, chairs, umbrellas and racks are not here: none of the registry packages we read ships a photo of one
 with a stated licence. Build them from your own labelled photos (``gridwatch replay cutouts --voc``), e.g.
@@ -50,6 +53,17 @@ PILES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 #: Height of one item in a pile, pixels (the stamps are 30-120 px photos).
 ITEM_SIDE = 64
+
+#: Street furniture for decoys: (stamp, class), the stamp ``tuxpaint-<stamp>.png`` in the test-asset cache
+#: and its path in the package. Photos only (Tux Paint's drawn stamps would look like no camera's picture).
+DECOYS: tuple[tuple[str, str, str], ...] = (
+    ("wheelie_bin", "wheelie_bin", "household/wheelie_bin.png"),
+    ("garbagecan", "garbage_can", "household/garbagecan.png"),
+    ("home_compost_bin", "compost_bin", "household/home_compost_bin.png"),
+    ("uk_post_box", "post_box", "town/uk_post_box.png"),
+    ("usps_mailbox", "mailbox", "town/usps_mailbox.png"),
+    ("traffic_cone", "traffic_cone", "town/roadsigns/traffic_cone.png"),
+)
 
 #: (file, class, box, exclude, (licence, origin))
 BUILTIN: tuple[
@@ -142,9 +156,47 @@ def produce_piles(folder: Path | None = None) -> tuple[list[LabelledObject], lis
     return objects, missing
 
 
+def opaque_box(path: Path) -> tuple[float, float, float, float]:
+    """The box (x1, y1, x2, y2) around the pixels of a picture with transparency that are at least half
+    opaque: the object then stands on the box's bottom edge (the stamps' faint fringe, a few rows of alpha
+    under 30 below the post box, would leave it floating above its shadow). ValueError when it has no
+    transparency or nothing opaque."""
+    picture = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    if picture is None or picture.ndim != 3 or picture.shape[2] != 4:
+        raise ValueError(f"{path} is not an image with transparency")
+    ys, xs = np.nonzero(picture[..., 3] > 127)
+    if len(xs) == 0:
+        raise ValueError(f"{path} has nothing opaque")
+    return float(xs.min()), float(ys.min()), float(xs.max() + 1), float(ys.max() + 1)
+
+
+def street_furniture(folder: Path | None = None) -> tuple[list[LabelledObject], list[str]]:
+    """The decoys of :data:`DECOYS` whose stamp is in ``folder`` (the test-asset cache by default), each
+    boxed around its opaque pixels (cut out by its own transparency), and the names of the missing stamps."""
+    where = folder or asset_cache_dir()
+    licence, origin = TUXPAINT
+    objects: list[LabelledObject] = []
+    missing: list[str] = []
+    for stem, class_name, member in DECOYS:
+        path = where / f"tuxpaint-{stem}.png"
+        if not path.is_file():
+            missing.append(path.name)
+            continue
+        objects.append(
+            LabelledObject(
+                image=path,
+                box=opaque_box(path),
+                class_name=class_name,
+                licence=licence,
+                origin=f"{origin}: {member}",
+            )
+        )
+    return objects, missing
+
+
 def builtin_objects(folder: Path | None = None) -> tuple[list[LabelledObject], list[str]]:
     """The built-in objects whose photo is in ``folder`` (the test-asset cache by default), the vendors'
-    piles among them, and the names of the photos that are missing."""
+    piles and the decoys' street furniture among them, and the names of the photos that are missing."""
     where = folder or asset_cache_dir()
     objects, missing = [], []
     for name, class_name, box, exclude, (licence, origin) in BUILTIN:
@@ -164,4 +216,5 @@ def builtin_objects(folder: Path | None = None) -> tuple[list[LabelledObject], l
             )
         )
     piles, absent = produce_piles(where)
-    return [*objects, *piles], [*missing, *absent]
+    furniture, lacking = street_furniture(where)
+    return [*objects, *piles, *furniture], [*missing, *absent, *lacking]

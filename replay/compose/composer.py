@@ -35,6 +35,8 @@ from replay.progress import NoProgress, ProgressBar
 
 ProgressFactory = Callable[[str, int | None], ProgressBar]
 GENERATOR = "gridwatch replay compose 1"
+#: Preview colours (BGR) by role; distractors and walkers orange.
+ROLE_COLOURS: dict[str, tuple[int, int, int]] = {"episode": (60, 200, 60), "decoy": (220, 60, 220)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +119,8 @@ def draws_at(t: float, placed: list[Placed], sprites: SpriteCache, canvas: Canva
 def preview(
     background: Background, camera: Camera, canvas: Canvas, placed: list[Placed], perspective: PerspectiveFit
 ) -> np.ndarray:
-    """The plate with zones (blue), episodes (green boxes), distractors (orange paths) and a perspective
-    scale (a person-height bar every quarter of the height)."""
+    """The plate with zones (blue), episodes (green boxes), distractors (orange paths), decoys (magenta
+    boxes) and a perspective scale (a person-height bar every quarter of the height)."""
     image = background.plate.copy()
     thick = max(1, round(max(canvas.size) / 800))
     for zone in camera.zones:
@@ -130,7 +132,7 @@ def preview(
     for item in placed:
         box = item.box_at(item.start_s, perspective)
         a, b = canvas.point((box[0], box[1])), canvas.point((box[2], box[3]))
-        colour = (60, 200, 60) if item.role == "episode" else (0, 140, 255)
+        colour = ROLE_COLOURS.get(item.role, (0, 140, 255))
         cv2.rectangle(image, (round(a[0]), round(a[1])), (round(b[0]), round(b[1])), colour, thick)
         if item.path[0] != item.path[1]:
             p, q = canvas.point(item.path[0]), canvas.point(item.path[1])

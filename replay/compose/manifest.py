@@ -22,14 +22,19 @@ class SourceOut(_Model):
     box: tuple[float, float, float, float] = Field(description="The object's box in the photo.")
     licence: str = Field(description="Licence of the photo.")
     origin: str = Field(description="Where the photo comes from.")
-    mask: str = Field(description="How the cut-out's mask was made (grabcut or box).")
+    mask: str = Field(description="How the cut-out's mask was made (alpha, grabcut, contrast or box).")
 
 
 class PlacedOut(_Model):
     """One placed object."""
 
-    name: str = Field(description="Episode or distractor id (a walker: the distractor's id + .walker).")
-    role: str = Field(description="episode, short_stay, moving_through, walking_bike or walker.")
+    name: str = Field(
+        description="Episode, distractor or decoy id (a walker: the distractor's id + .walker)."
+    )
+    role: str = Field(
+        description="episode, short_stay, moving_through, walking_bike, walker or decoy (street furniture "
+        "standing for long: no offence, never labelled; an incident on it is a false one)."
+    )
     cutout: str = Field(description="Cut-out id.")
     start_s: float = Field(description="When it appears, seconds from the clip start.")
     end_s: float = Field(description="When it leaves.")
@@ -37,7 +42,10 @@ class PlacedOut(_Model):
         description="Foot point at start and at end, native pixels (equal for an object standing still)."
     )
     box: tuple[float, float, float, float] = Field(description="Its box when it appears, native pixels.")
-    zone: str | None = Field(description="Zone its foot point starts in (with a rule watching it), if any.")
+    zone: str | None = Field(
+        description="Zone its foot point starts in (with a rule watching it; a decoy: the zone it stands "
+        "in), if any."
+    )
     labelled: bool = Field(description="Whether a ground-truth label was written for it.")
 
 

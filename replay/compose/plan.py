@@ -1,6 +1,6 @@
-"""From a scenario to what stands where at each moment: every episode and distractor becomes one or two
-placed objects (a cut-out, a path of foot points, a time span), resolved deterministically from the seed;
-and the episodes become ground-truth labels with the object's box.
+"""From a scenario to what stands where at each moment: every episode, distractor and decoy becomes one or
+two placed objects (a cut-out, a path of foot points, a time span), resolved deterministically from the seed;
+and the episodes become ground-truth labels with the object's box (decoys never do: they are no offence).
 
 All positions here are in the camera's native pixels (where zones are drawn); the renderer converts them to
 the canvas (the background clip's pixels).
@@ -20,9 +20,10 @@ from replay.compose.cutouts import Cutout
 from replay.compose.library import CutoutLibrary
 from replay.compose.perspective import PerspectiveFit
 from replay.compose.sizes import object_class
-from replay.compose.spec import Distractor, DistractorKind, Episode, Point, Scenario
+from replay.compose.spec import Decoy, Distractor, DistractorKind, Episode, Point, Scenario
 from replay.errors import ReplayError
 from replay.labels import Label
+from streams.rules.geometry import box_polygon_area
 
 BoxXYXY = tuple[float, float, float, float]
 #: Tries to find a free place in a zone.
@@ -33,6 +34,10 @@ PLACE_TRIES = 200
 MAX_TRAFFIC = 0.25
 #: A person walking a bike walks this share of the bike's width beside it.
 WALKER_OFFSET = 0.45
+#: Share of a decoy's box that must lie inside its zone. A rule counting the still pixels of a zone sees only
+#: those inside its polygon: a tall bin at the zone's far edge, most of it above the polygon in the picture,
+#: is one no such rule would report, and as a decoy it would measure nothing.
+DECOY_INSIDE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +46,7 @@ class Placed:
     to ``end_s``, ``height_ratio`` times a person's height at its foot row."""
 
     name: str
-    role: str  # "episode" or the distractor kind
+    role: str  # "episode", the distractor kind, "walker" or "decoy"
     cutout: Cutout
     start_s: float
     end_s: float
@@ -98,6 +103,12 @@ def _ratio(cutout: Cutout, override: float | None) -> float:
     return known.height_ratio
 
 
+def _share_inside(box: BoxXYXY, zone: Zone) -> float:
+    """Share of ``box`` (native pixels) that lies inside the zone's polygon."""
+    area = (box[2] - box[0]) * (box[3] - box[1])
+    return box_polygon_area(box, zone.polygon) / area if area > 0 else 0.0
+
+
 Traffic = Callable[[BoxXYXY], float]
 """Share of the background clip's frames in which something moves over a box (native pixels), 0..1."""
 
@@ -145,9 +156,12 @@ class Planner:
                 return True
         return False
 
-    def place_in(self, zone: Zone, cutout: Cutout, ratio: float, start: float, end: float) -> Point:
-        """A foot point inside ``zone`` where the whole object is in the picture, its base stands in the zone
-        and it covers no other object standing at the same time."""
+    def place_in(
+        self, zone: Zone, cutout: Cutout, ratio: float, start: float, end: float, inside: float = 0.0
+    ) -> Point:
+        """A foot point inside ``zone`` where the whole object is in the picture, its base stands in the zone,
+        at least ``inside`` of its box lies in the zone, and it covers no other object standing at the same
+        time."""
         xs = [p[0] for p in zone.polygon]
         ys = [p[1] for p in zone.polygon]
         for _ in range(PLACE_TRIES):
@@ -161,12 +175,14 @@ class Planner:
                 and self._fits(box)
                 and not self._clashes(box, start, end)
                 and (self.traffic is None or self.traffic(box) <= MAX_TRAFFIC)
+                and (inside <= 0 or _share_inside(box, zone) >= inside)
             ):
                 return point
+        held = f", or no place holds {inside:.0%} of it inside the zone" if inside > 0 else ""
         raise ReplayError(
             f"found no free place for a {cutout.class_name} in zone {zone.id} of camera {self.camera.id} "
             f"(the object may be larger than the zone at this perspective, or the zone is a lane: something "
-            f"in the clip moves over every place in it more than {MAX_TRAFFIC:.0%} of the time)"
+            f"in the clip moves over every place in it more than {MAX_TRAFFIC:.0%} of the time{held})"
         )
 
     def crossing(self, zone: Zone) -> tuple[Point, Point]:
@@ -264,6 +280,42 @@ class Planner:
         self.placed.extend(placed)
         return placed
 
+    def _watching(self, item: Decoy, kind: str) -> Zone | None:
+        """The zone of a decoy's place whose rule watches its kind, if any."""
+        if item.zone is not None:
+            zone = self.zone(item.zone)
+            return zone if rule_for(zone, kind) is not None else None
+        assert item.at is not None  # the model allows exactly one of zone and at
+        found = zone_at(self.camera, item.at, kind)
+        return found[0] if found is not None else None
+
+    def decoy(self, item: Decoy) -> Placed:
+        """Place a decoy: standing in its zone (in a zone chosen by the seed, with :data:`DECOY_INSIDE` of its
+        box inside the zone), never labelled; ReplayError where a rule of its place watches its kind (it
+        would be an offence there, not a decoy)."""
+        cutout = self.cutout(item.object, item.cutout)
+        ratio = _ratio(cutout, item.height_ratio)
+        watched = self._watching(item, cutout.kind)
+        if watched is not None:
+            raise ReplayError(
+                f"decoy {item.id}: zone {watched.id} has a rule watching {cutout.kind} "
+                f"({cutout.class_name}): there it is an offence; make it an episode"
+            )
+        if item.zone is not None:
+            zone = self.zone(item.zone)
+            point = self.place_in(zone, cutout, ratio, item.start_s, item.end_s, inside=DECOY_INSIDE)
+        else:
+            assert item.at is not None
+            point = item.at
+        inside = item.zone or next(
+            (z.id for z in self.camera.zones if point_in_polygon(point, z.polygon)), None
+        )
+        placed = Placed(
+            item.id, "decoy", cutout, item.start_s, item.end_s, (point, point), ratio, inside, None, False
+        )
+        self.placed.append(placed)
+        return placed
+
 
 def plan(
     scenario: Scenario,
@@ -272,13 +324,16 @@ def plan(
     perspective: PerspectiveFit,
     traffic: Traffic | None = None,
 ) -> list[Placed]:
-    """Every object of the scenario, placed (episodes first, in order, then distractors); objects set down
-    by the seed's choice avoid places the clip's traffic crosses more than ``MAX_TRAFFIC`` of the time."""
+    """Every object of the scenario, placed (episodes first, in order, then distractors, then decoys);
+    objects set down by the seed's choice avoid places the clip's traffic crosses more than ``MAX_TRAFFIC``
+    of the time."""
     planner = Planner(scenario, camera, library, perspective, traffic)
     for episode in scenario.episodes:
         planner.episode(episode)
     for distractor in scenario.distractors:
         planner.distractor(distractor)
+    for decoy in scenario.decoys:
+        planner.decoy(decoy)
     return planner.placed
 
 

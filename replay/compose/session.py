@@ -10,7 +10,7 @@ from pathlib import Path
 from gridwatch.config import Camera, SiteConfig
 from gridwatch.detections import ObjectKind
 from replay.cache import DetectionCache
-from replay.compose.auto import auto_scenario
+from replay.compose.auto import auto_scenario, decoy_classes
 from replay.compose.background import Background, load_background
 from replay.compose.builtin import builtin_objects
 from replay.compose.composer import ComposeResult, compose
@@ -93,7 +93,9 @@ def perspective_of(setting: Setting) -> PerspectiveFit:
 
 @dataclass
 class ComposeRequest:
-    """A composition: a scenario file, or ``auto`` episodes generated for the camera's zones."""
+    """A composition: a scenario file, or ``auto`` episodes generated for the camera's zones (with their
+    distractors, and ``decoys`` pieces of street furniture of ``decoy_objects``: every decoy class of the
+    library when empty)."""
 
     setting: Setting
     out: Path
@@ -104,6 +106,8 @@ class ComposeRequest:
     distractors: int | None = None
     objects: list[str] = field(default_factory=list)
     kind: ObjectKind = ObjectKind.TWO_WHEELER
+    decoys: int = 0
+    decoy_objects: list[str] = field(default_factory=list)
     seed: int = 0
     start: str = DEFAULT_START
     mp4: bool = False
@@ -128,10 +132,22 @@ def only(library: CutoutLibrary, objects: list[str]) -> CutoutLibrary:
     return CutoutLibrary(kept)
 
 
+def auto_library(request: ComposeRequest, library: CutoutLibrary) -> CutoutLibrary:
+    """The cut-outs an auto scenario draws from: those of the ``--objects`` classes (all when none are
+    named) and the persons, and with decoys the decoys' classes too."""
+    chosen = only(library, request.objects)
+    if not request.objects or not request.decoys:
+        return chosen
+    furniture = request.decoy_objects or decoy_classes(library)
+    return only(library, [*request.objects, *furniture])
+
+
 def scenario_of(request: ComposeRequest, library: CutoutLibrary) -> Scenario:
     """The scenario file, checked against the camera; or one generated for the camera's zones."""
     camera = request.setting.camera
     if request.scenario is not None:
+        if request.decoys:
+            raise ReplayError("--decoys goes with --auto (a scenario file lists its own decoys)")
         scenario = load_scenario(request.scenario)
         if scenario.camera != camera.id:
             raise ReplayError(f"{request.scenario} is for camera {scenario.camera}, not {camera.id}")
@@ -140,10 +156,12 @@ def scenario_of(request: ComposeRequest, library: CutoutLibrary) -> Scenario:
         raise ReplayError("give --scenario FILE or --auto N")
     return auto_scenario(
         camera,
-        only(library, request.objects),
+        auto_library(request, library),
         kind=request.kind,
         episodes=request.auto,
         distractors=request.distractors,
+        decoys=request.decoys,
+        decoy_objects=request.decoy_objects,
         duration_s=request.duration_s,
         fps=request.fps,
         seed=request.seed,
@@ -163,7 +181,7 @@ def run_compose(request: ComposeRequest) -> ComposeResult:
     scenario = scenario_of(request, library)
     background = background_of(setting, scenario.fps)
     perspective = perspective_of(setting)
-    chosen = only(library, request.objects) if request.scenario is None else library
+    chosen = auto_library(request, library) if request.scenario is None else library
     return compose(
         scenario,
         camera,

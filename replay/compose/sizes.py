@@ -1,4 +1,5 @@
-"""How tall each kind of object stands next to a person, and which object kind the rules see it as.
+"""How tall each kind of object stands next to a person, and which object kind the rules see it as (its
+evaluation kind: a rule watching that kind is offended by it).
 
 A camera's perspective gives a standing person's height in pixels at each foot row
 (:mod:`replay.compose.perspective`); an object standing at the same row is that height times its ratio here.
@@ -20,7 +21,17 @@ goods, rack     0.70      1.2 m (a display rack or stacked goods)
 produce         0.29      0.5 m (a vendor's vegetables or fruit piled on the pavement)
 a_board         0.53      0.9 m (a sandwich board in front of a shop)
 stall, cart     0.95      1.6 m
+wheelie_bin     0.59      1.0 m (a household bin put out on the pavement)
+garbage_can     0.53      0.9 m (a metal dustbin with its lid, a street litter bin)
+compost_bin     0.53      0.9 m
+post_box        0.82      1.4 m (a pillar box)
+mailbox         0.74      1.25 m (a US collection box on its legs)
+traffic_cone    0.44      0.75 m (a road cone)
 ==============  ========  =================================================
+
+The street furniture at the end (kind ``other``: no rule watches it) is what the composer puts down as
+*decoys*: things that stand in a zone for long and are no offence. A rule that counts anything standing
+still (storefront trading on static foreground) raises a false incident on them.
 """
 
 from __future__ import annotations
@@ -67,8 +78,16 @@ CLASSES: dict[str, ObjectClass] = dict(
         _entry("a_board", ObjectKind.TRADING_OBJECT, 0.9),
         _entry("stall", ObjectKind.TRADING_OBJECT, 1.6),
         _entry("cart", ObjectKind.TRADING_OBJECT, 1.6),
+        _entry("wheelie_bin", ObjectKind.OTHER, 1.0),
+        _entry("garbage_can", ObjectKind.OTHER, 0.9),
+        _entry("compost_bin", ObjectKind.OTHER, 0.9),
+        _entry("post_box", ObjectKind.OTHER, 1.4),
+        _entry("mailbox", ObjectKind.OTHER, 1.25),
+        _entry("traffic_cone", ObjectKind.OTHER, 0.75),
     ]
 )
+#: The kind of a decoy: street furniture no rule watches.
+DECOY_KIND = ObjectKind.OTHER
 
 
 def object_class(name: str) -> ObjectClass | None:

@@ -15,9 +15,13 @@ across the picture by a person)::
       - {id: d1, kind: short_stay, object: scooter, zone: z-sidewalk, start_s: 300, duration_s: 20}
       - {id: d2, kind: walking_bike, object: bicycle, path: [[100, 700], [1500, 650]], start_s: 500,
          duration_s: 25}
+    decoys:
+      - {id: x1, object: wheelie_bin, zone: z-sidewalk, start_s: 600, duration_s: 180}
 
 Positions are foot points (where the object stands: the bottom centre of its box) in the camera's native
-pixels. An episode is labelled ground truth; a distractor is not (it must raise no incident).
+pixels. An episode is labelled ground truth; a distractor is not (it must raise no incident); nor is a decoy:
+street furniture (a wheelie bin, a post box) that stands in a zone for long and is no offence, so an incident
+it causes is a false one (a rule counting anything that stands still raises it; a verifier must drop it).
 """
 
 from __future__ import annotations
@@ -119,6 +123,39 @@ class Distractor(_Model):
         return self.start_s + self.duration_s
 
 
+class Decoy(_Model):
+    """Street furniture standing in a zone for long (a wheelie bin put out, a post box): no offence, never
+    labelled, so whatever incident it causes is counted false."""
+
+    id: str = Field(min_length=1, description="Name of the decoy (in the manifest).")
+    object: str = Field(
+        min_length=1,
+        description="Class of the object (wheelie_bin, garbage_can, post_box...): a cut-out of it, of a kind "
+        "no rule of its zone watches.",
+    )
+    cutout: str | None = Field(default=None, description="A particular cut-out id; unset: one of the class.")
+    zone: str | None = Field(default=None, description="Zone to stand in (a place chosen in it by the seed).")
+    at: Point | None = Field(
+        default=None, description="Foot point [x, y] in native pixels (instead of zone)."
+    )
+    start_s: float = Field(ge=0, description="When it appears, seconds from the clip's start.")
+    duration_s: float = Field(gt=0, description="How long it stands there, seconds.")
+    height_ratio: float | None = Field(
+        default=None, gt=0, description="Its height over a person's at the same place; unset: its class's."
+    )
+
+    @model_validator(mode="after")
+    def _one_place(self) -> Self:
+        if (self.zone is None) == (self.at is None):
+            raise ValueError("give exactly one of zone and at")
+        return self
+
+    @property
+    def end_s(self) -> float:
+        """When it leaves."""
+        return self.start_s + self.duration_s
+
+
 class Scenario(_Model):
     """Everything placed in one composed clip."""
 
@@ -131,6 +168,9 @@ class Scenario(_Model):
     )
     episodes: tuple[Episode, ...] = Field(default=(), description="Objects that stand still: ground truth.")
     distractors: tuple[Distractor, ...] = Field(default=(), description="Things that must raise no incident.")
+    decoys: tuple[Decoy, ...] = Field(
+        default=(), description="Street furniture standing for long: no offence, never labelled."
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -138,12 +178,13 @@ class Scenario(_Model):
             parse_iso(self.start)
         except ValueError as error:
             raise ValueError(f"start: {error}") from None
-        ids = [e.id for e in self.episodes] + [d.id for d in self.distractors]
+        ids = [e.id for e in self.episodes] + [d.id for d in self.distractors] + [d.id for d in self.decoys]
         repeated = sorted({i for i in ids if ids.count(i) > 1})
         if repeated:
             raise ValueError(f"ids must be unique: {', '.join(repeated)} repeated")
         late = [e.id for e in self.episodes if e.start_s >= self.duration_s]
         late += [d.id for d in self.distractors if d.start_s >= self.duration_s]
+        late += [d.id for d in self.decoys if d.start_s >= self.duration_s]
         if late:
             raise ValueError(f"{', '.join(late)} start after the clip ends ({self.duration_s:g} s)")
         return self

@@ -65,3 +65,18 @@ for fps in 1 05; do
     $G replay --site "$s" --footage "$OUT/tc-produce/frames" --camera cam-tc --labels "$OUT/tc-produce/labels.csv" \
         --report "$OUT/tc-produce-$fps.json" --html "$OUT/tc-produce-$fps.html" --quiet
 done
+
+# Decoys: the same produce episodes with 3 pieces of street furniture (lib-builtin: Tux Paint's photographic
+# wheelie bin, dustbin, compost bin, post boxes and road cone) standing 2-3 dwells each beyond the same shop
+# front. They are no offence and never labelled: every incident on one is false (storefront_trading on
+# static foreground counts anything that stands still). 30 min, not 20: the zone holds one incident at a
+# time, so each decoy needs its own dwell, clear and cooldown (3 + 3 + 3 need ~1730 s). tc-decoys-b (seed 12)
+# is the held-out test scene.
+for run in tc-decoys:11 tc-decoys-b:12; do
+    IFS=: read -r name seed <<< "$run"
+    $G replay compose --site "$HERE/towncentre-trading.yaml" --camera cam-tc \
+        --background $F/cctv/towncentre_1080p_10s.mp4 --duration 30m --fps 1 --auto 3 --kind trading_object \
+        --objects produce --decoys 3 --seed "$seed" --cutouts "$OUT/lib-builtin" --out "$OUT/$name" --quiet
+    $G replay --site "$HERE/towncentre-trading.yaml" --footage "$OUT/$name/frames" --camera cam-tc \
+        --labels "$OUT/$name/labels.csv" --report "$OUT/$name-1.json" --html "$OUT/$name-1.html" --quiet
+done

@@ -42,7 +42,7 @@ def test_verified_assets_are_not_fetched_again(monkeypatch: pytest.MonkeyPatch, 
     assert sorted(p.name for p in paths) == sorted(
         ["bus.jpg", "dog.jpg", "leuvenB.jpg", "person.jpg", "zidane.jpg", *stamps]
     )
-    assert len(stamps) == 18 and all(name.startswith("tuxpaint-") for name in stamps)
+    assert len(stamps) == 24 and all(name.startswith("tuxpaint-") for name in stamps)
     assert assets_present(tmp_path)
     assert "leuvenB.jpg" in (tmp_path / "SOURCE.md").read_text(encoding="utf-8")
 
