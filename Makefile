@@ -6,8 +6,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SITE ?= examples/site.yaml
 STAMP := $(VENV)/.gridwatch-installed
+TRAIN_STAMP := $(VENV)/.gridwatch-train-installed
 
-.PHONY: setup system-deps models test-assets demo-footage run test lint typecheck pytest clean
+.PHONY: setup system-deps train-extra models test-assets demo-footage run test lint typecheck pytest clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +18,13 @@ $(STAMP): pyproject.toml
 	touch $@
 
 setup: $(STAMP) system-deps
+
+## The train extra (ultralytics, torch: ~5.5 GB) for `gridwatch models train` and its test; `make run` needs none.
+$(TRAIN_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,modelbuild,train]'
+	touch $@
+
+train-extra: $(TRAIN_STAMP)
 
 ## Debian packages (ffmpeg, npm) when missing.
 system-deps:
@@ -51,7 +59,7 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-pytest: models
+pytest: models train-extra
 	$(BIN)/pytest
 
 ## Everything CI checks: lint, strict types, the whole test suite (integration tests start their own services).

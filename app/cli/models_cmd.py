@@ -4,6 +4,7 @@
     gridwatch models list                            the catalogue, what is built, and the trained verifiers
     gridwatch models fetch-test-assets               sample images for tests (never committed)
     gridwatch models eval --images DIR --labels PATH  recall, precision, AP and PR curves of every built model
+    gridwatch models train --data EXPORT --base yolo11n.yaml   fine-tune with ultralytics (the train extra)
 
 Models are cached in ``$GW_MODEL_CACHE`` (default ``~/.cache/gridwatch/models``), test images in
 ``$GW_TEST_ASSETS`` (default ``~/.cache/gridwatch/test-assets``).
@@ -46,6 +47,58 @@ def register(subparsers: Subparsers) -> None:
     assets.set_defaults(handler=_fetch_test_assets)
 
     _register_eval(commands)
+    _register_train(commands)
+
+
+def _register_train(commands: Subparsers) -> None:
+    train = commands.add_parser(
+        "train",
+        help="fine-tune a YOLO model with ultralytics on a labels export (the train extra), offline; "
+        "export ONNX (and OpenVINO IR), register it",
+        description="Train with ultralytics on a `gridwatch labels export --format yolo` folder, from a "
+        "model definition it ships (yolo11n.yaml: random weights) or weights on this machine (an absolute "
+        ".pt path); nothing is downloaded. Writes model.onnx, model.yaml (a custom model the worker and "
+        "replay read: --model-config) and training.json (metrics, data hash, parent).",
+    )
+    train.add_argument("--data", type=Path, required=True, help="a YOLO labels export folder")
+    train.add_argument("--base", required=True, help="yolo11n.yaml (or another definition), or /path/to/w.pt")
+    train.add_argument("--epochs", type=int, default=30, help="epochs (default 30)")
+    train.add_argument("--imgsz", type=int, default=640, help="input size (default 640)")
+    train.add_argument("--batch", type=int, default=8, help="batch size (default 8)")
+    train.add_argument("--device", default="cpu", help="cpu, or a CUDA device such as 0")
+    train.add_argument("--id", default=None, help="model id (default: site-yolo-<time>)")
+    train.add_argument(
+        "--out", type=Path, default=None, help="folder to write (default: $GW_TRAINED_MODELS/<id>)"
+    )
+    train.set_defaults(handler=_train)
+
+
+def _train(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from detectors.training.yolo_train import TrainingSetupError, train_yolo, trained_models_dir
+
+    model_id = args.id or f"site-yolo-{datetime.now(UTC):%Y%m%dT%H%M%S}"
+    out = args.out or trained_models_dir() / model_id
+    try:
+        record = train_yolo(
+            args.data,
+            args.base,
+            out,
+            model_id=model_id,
+            epochs=args.epochs,
+            imgsz=args.imgsz,
+            batch=args.batch,
+            device=args.device,
+            now=lambda: datetime.now(UTC),
+            say=_say,
+        )
+    except TrainingSetupError as error:
+        print(f"gridwatch models train: error: {error}", file=sys.stderr)
+        return 2
+    print(f"registered {record.id} {record.version} in {out}: {', '.join(record.formats)}")
+    print(f"run it with --model-config {out / 'model.yaml'} (gridwatch detect, replay)")
+    return 0
 
 
 def _register_eval(commands: Subparsers) -> None:
@@ -144,7 +197,26 @@ def _list(args: argparse.Namespace) -> int:
         print(
             f"    source: npm {spec.source.package}@{spec.source.version}; upstream: {spec.licence.upstream}"
         )
+    _list_trained()
     return _list_verifiers(args.verifiers)
+
+
+def _list_trained() -> None:
+    from detectors.training.yolo_train import list_trained, trained_models_dir
+
+    root = trained_models_dir()
+    trained = list_trained(root)
+    print(f"trained models in {root}: {len(trained)}")
+    for folder, record in trained:
+        figures = ", ".join(f"{k.removeprefix('metrics/')} {v:.3f}" for k, v in record.metrics.items())
+        print(
+            f"{record.id}  {record.version}  classes {', '.join(record.classes)}  ({folder / 'model.yaml'})"
+        )
+        print(
+            f"    from {record.parent}, {record.epochs} epoch(s) at {record.imgsz} px on {record.data} "
+            f"(sha256 {record.data_sha256[:12]}), {record.created_at:%Y-%m-%d %H:%M}"
+        )
+        print(f"    {figures or 'no metrics'}")
 
 
 def _list_verifiers(root: Path | None) -> int:

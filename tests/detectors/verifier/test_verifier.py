@@ -17,57 +17,22 @@ import pytest
 from numpy.typing import NDArray
 
 from detectors.camera_zones import CameraZones, SiteCameras
-from detectors.models.cache import ModelFiles, asset_cache_dir
+from detectors.models.cache import ModelFiles
 from detectors.models.registry import SSD_MODEL_ID, get_model_spec
 from detectors.verifier.runtime import INFO_FILE, Verifier, VerifierError
 from detectors.verifier.train import TrainingError, train_verifier
 from detectors.worker.verifiers import CameraVerifiers
 from gridwatch.config import CameraDetection
 from gridwatch.detections import STATIC_FOREGROUND_CLASS, Detections, ObjectKind
+from tests.detectors.composites import DECOYS, PILES, assets_present, background, paste
 
 MODEL = ModelFiles.of(get_model_spec(SSD_MODEL_ID)).onnx
-ASSETS = asset_cache_dir()
-PILES = sorted((ASSETS / "piles").glob("produce-*.png"))
-DECOYS = [
-    ASSETS / f"tuxpaint-{name}.png"
-    for name in ("wheelie_bin", "garbagecan", "uk_post_box", "usps_mailbox", "home_compost_bin")
-]
 NOW = datetime(2026, 12, 8, 3, 0, tzinfo=UTC)
 
 pytestmark = pytest.mark.skipif(
-    not MODEL.is_file()
-    or not (ASSETS / "leuvenB.jpg").is_file()
-    or len(PILES) < 4
-    or not all(map(Path.is_file, DECOYS)),
+    not MODEL.is_file() or not assets_present(),
     reason="needs the SSD model (gridwatch models build) and the test assets (models fetch-test-assets)",
 )
-
-
-def _paste(
-    background: NDArray[np.uint8], sprite_path: Path, rng: np.random.Generator
-) -> tuple[NDArray[np.uint8], list[float]]:
-    """``background`` with the cut-out standing on its lower half at a random place and size; its box."""
-    sprite = cv2.imread(str(sprite_path), cv2.IMREAD_UNCHANGED)
-    assert sprite is not None and sprite.shape[2] == 4
-    height = int(rng.integers(70, 130))
-    width = max(8, round(sprite.shape[1] * height / sprite.shape[0]))
-    sprite = cv2.resize(sprite, (width, height), interpolation=cv2.INTER_AREA)
-    h, w = background.shape[:2]
-    x = int(rng.integers(0, w - width))
-    bottom = int(rng.integers(h // 2 + height // 2, h))
-    y = bottom - height
-    image = background.copy()
-    alpha = sprite[..., 3:4].astype(np.float32) / 255
-    region = image[y:bottom, x : x + width].astype(np.float32)
-    image[y:bottom, x : x + width] = (sprite[..., :3] * alpha + region * (1 - alpha)).astype(np.uint8)
-    ys, xs = np.nonzero(sprite[..., 3] > 127)
-    return image, [float(x + xs.min()), float(y + ys.min()), float(x + xs.max() + 1), float(y + ys.max() + 1)]
-
-
-def _background(name: str) -> NDArray[np.uint8]:
-    image = cv2.imread(str(ASSETS / name))
-    assert image is not None
-    return np.asarray(image, np.uint8)
 
 
 def _export(folder: Path, background: NDArray[np.uint8], count: int, seed: int) -> Path:
@@ -78,7 +43,7 @@ def _export(folder: Path, background: NDArray[np.uint8], count: int, seed: int) 
     for n in range(count):
         positive = n % 2 == 0
         sprite = PILES[n // 2 % len(PILES)] if positive else DECOYS[n // 2 % len(DECOYS)]
-        image, box = _paste(background, sprite, rng)
+        image, box = paste(background, sprite, rng)
         name = f"images/train/{n:03d}.jpg"
         cv2.imwrite(str(folder / name), image)
         examples.append(
@@ -99,7 +64,7 @@ def _export(folder: Path, background: NDArray[np.uint8], count: int, seed: int) 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Verifier, Path]:
     root = tmp_path_factory.mktemp("verifier")
-    export = _export(root / "export", _background("leuvenB.jpg"), 40, seed=1)
+    export = _export(root / "export", background("leuvenB.jpg"), 40, seed=1)
     info = train_verifier(export, MODEL, "ssd", root / "artefact", now=NOW)
     assert (info.positives, info.negatives, info.feature_dim) == (20, 20, 576 + 1280)
     return Verifier.load(root / "artefact"), root
@@ -118,7 +83,7 @@ def test_cross_validation_by_camera_and_hour_separates_goods_from_street_furnitu
 
 def test_on_scenes_it_never_saw_it_keeps_goods_and_removes_bins(trained: tuple[Verifier, Path]) -> None:
     verifier, root = trained
-    held_out = _export(root / "held-out", _background("dog.jpg"), 20, seed=7)  # another street, other places
+    held_out = _export(root / "held-out", background("dog.jpg"), 20, seed=7)  # another street, other places
     examples = json.loads((held_out / "examples.json").read_text())
     kept = {"positive": 0, "negative": 0}
     for example in examples:
@@ -134,7 +99,7 @@ def test_on_scenes_it_never_saw_it_keeps_goods_and_removes_bins(trained: tuple[V
 
 
 def test_a_verifier_needs_both_kinds_of_example_and_a_new_folder(tmp_path: Path) -> None:
-    export = _export(tmp_path / "export", _background("leuvenB.jpg"), 6, seed=3)
+    export = _export(tmp_path / "export", background("leuvenB.jpg"), 6, seed=3)
     examples = json.loads((export / "examples.json").read_text())
     for example in examples:
         example["polarity"] = "positive"
@@ -175,7 +140,7 @@ def test_the_cli_trains_into_the_store_and_models_list_shows_it(
 ) -> None:
     from app.cli.main import main
 
-    export = _export(tmp_path / "export", _background("leuvenB.jpg"), 12, seed=5)
+    export = _export(tmp_path / "export", background("leuvenB.jpg"), 12, seed=5)
     monkeypatch.setenv("GW_VERIFIER_DIR", str(tmp_path / "store"))
     assert main(["verifier", "train", "--data", str(export)]) == 0
     printed = capsys.readouterr().out

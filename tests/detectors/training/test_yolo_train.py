@@ -1,0 +1,112 @@
+"""`gridwatch models train`, for real but short: one epoch from ultralytics' yolo11n.yaml (random weights) on
+a handful of exported labels, offline; the exported model loads in the worker and its class map reaches the
+rules. This tests the plumbing, honestly named: quality needs pretrained weights, which this machine lacks.
+
+Skipped without the train extra (ultralytics, torch) or the licensed test assets.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from app.cli.main import main
+from detectors.backends.factory import BackendChoice, open_backend
+from detectors.models.custom import CustomModelConfig
+from detectors.training.yolo_train import TrainedModel, _data_hash
+from dispatch.label_export import CLASSES, ExportFormat, export_labels
+from dispatch.persistence.label_tables import LabelRecord, LabelSource, Polarity
+from gridwatch.detections import ObjectKind
+from tests.detectors.composites import DECOYS, PILES, assets_present, background, paste
+
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("ultralytics") is None
+    or importlib.util.find_spec("torch") is None
+    or not assets_present(),
+    reason="needs the train extra (pip install 'gridwatch[train]') and the test assets",
+)
+AT = datetime(2026, 12, 8, 3, 0, tzinfo=UTC)
+
+
+def _export(folder: Path) -> Path:
+    """Eight frames through the real exporter: four produce piles (positives), four bins (negatives)."""
+    rng = np.random.default_rng(4)
+    street = background("leuvenB.jpg")
+    frames: dict[str, bytes] = {}
+    labels = []
+    for n in range(8):
+        positive = n % 2 == 0
+        image, box = paste(street, (PILES if positive else DECOYS)[n // 2 % 4], rng)
+        frames[f"f{n}"] = cv2.imencode(".jpg", image)[1].tobytes()
+        labels.append(
+            LabelRecord(
+                id=n + 1,
+                case_id=f"c{n}",
+                site_id="s",
+                polarity=Polarity.POSITIVE if positive else Polarity.NEGATIVE,
+                source=LabelSource.VERIFIED if positive else LabelSource.REJECTED,
+                rule="storefront_trading",
+                class_code="04",
+                camera_id="cam-1",
+                zone_id="z-1",
+                model_id="ssd",
+                frame_url=f"f{n}",
+                evidence_url=None,
+                boxes=[box],
+                frame_width=image.shape[1],
+                frame_height=image.shape[0],
+                captured_at=AT + timedelta(hours=n),
+                dwell_s=60.0,
+                labelled_at=AT,
+                actor="p-1",
+            )
+        )
+    export_labels(labels, folder, ExportFormat.YOLO, val_share=0.3, fetch=frames.__getitem__)
+    return folder
+
+
+def test_one_epoch_from_a_model_definition_exports_a_model_the_worker_runs_with_our_classes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    export = _export(tmp_path / "export")
+    out = tmp_path / "model"
+    args = ["models", "train", "--data", str(export), "--base", "yolo11n.yaml", "--epochs", "1"]
+    assert main([*args, "--imgsz", "160", "--batch", "4", "--id", "site-test", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "registered site-test" in printed
+    record = TrainedModel.model_validate_json((out / "training.json").read_text())
+    assert (record.parent, record.epochs, record.imgsz, record.classes) == ("yolo11n.yaml", 1, 160, CLASSES)
+    assert record.data_sha256 == _data_hash(export) and "onnx" in record.formats
+    assert record.seconds["train"] > 0 and any("mAP50" in key for key in record.metrics)
+    assert not (out / "runs").exists() and not list(tmp_path.rglob("*.pt"))  # only the exported model stays
+
+    config = CustomModelConfig.from_yaml(out / "model.yaml")
+    backend = open_backend(BackendChoice(custom=config))
+    assert (backend.model_id, backend.model_version) == ("site-test", record.version)
+    assert backend.class_names == CLASSES
+    kinds = [backend.class_map.kind_of(name) for name in backend.class_names]
+    assert kinds == [ObjectKind.TWO_WHEELER, ObjectKind.TRADING_OBJECT, ObjectKind.TRADING_OBJECT]
+    (found,) = backend.detect_batch([background("dog.jpg")])
+    assert set(found.class_name) <= set(CLASSES)  # whatever one epoch finds is named in our classes
+
+
+def test_nothing_is_downloaded_a_bare_weights_name_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    export = _export(tmp_path / "export")
+    code = main(
+        ["models", "train", "--data", str(export), "--base", "yolo11n.pt", "--out", str(tmp_path / "m")]
+    )
+    assert code == 2 and "nothing is downloaded" in capsys.readouterr().err
+    assert not (tmp_path / "m").exists()
+    code = main(
+        ["models", "train", "--data", str(tmp_path), "--base", "yolo11n.yaml", "--out", str(tmp_path / "m")]
+    )
+    assert code == 2 and "no data.yaml" in capsys.readouterr().err
+    json.loads((export / "examples.json").read_text())  # the export itself untouched
