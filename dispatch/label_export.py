@@ -29,6 +29,7 @@ import cv2
 import numpy as np
 
 from dispatch.persistence.label_tables import LabelRecord, Polarity
+from gridwatch.label_classes import LABEL_CLASS_NAMES
 
 #: The class an example's boxes are, by the rule that raised its incident.
 CLASS_OF_RULE: dict[str, str] = {
@@ -36,7 +37,8 @@ CLASS_OF_RULE: dict[str, str] = {
     "storefront_trading": "trading_object",
     "mobile_vendor": "vendor",
 }
-CLASSES: tuple[str, ...] = tuple(CLASS_OF_RULE.values())
+CLASSES: tuple[str, ...] = LABEL_CLASS_NAMES
+"""Every class an export names, in class-id order (the rules' three first, then the box-labelling page's)."""
 MANIFEST = "examples.json"
 FETCH_TIMEOUT_S = 10.0
 

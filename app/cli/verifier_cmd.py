@@ -35,7 +35,13 @@ def register(subparsers: Subparsers) -> None:
         help="embed the export's box crops with the detector's backbone, fit a logistic regression, "
         "print its cross-validated precision/recall, write the artefact",
     )
-    train.add_argument("--data", type=Path, required=True, help="a `gridwatch labels export` folder")
+    train.add_argument(
+        "--data",
+        type=Path,
+        action="append",
+        required=True,
+        help="a `gridwatch labels export` (or `replay --examples`) folder; repeatable",
+    )
     train.add_argument(
         "--out",
         type=Path,

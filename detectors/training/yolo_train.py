@@ -26,14 +26,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from gridwatch.detections import ObjectKind
+from gridwatch.label_classes import KIND_OF_LABEL_CLASS
 
-#: The export's classes (``dispatch.label_export.CLASSES``) as Gridwatch object kinds.
-KIND_OF_CLASS: dict[str, ObjectKind] = {
-    "two_wheeler": ObjectKind.TWO_WHEELER,
-    "trading_object": ObjectKind.TRADING_OBJECT,
-    "vendor": ObjectKind.TRADING_OBJECT,
-    "person": ObjectKind.PERSON,
-}
+#: The export's classes (:mod:`gridwatch.label_classes`) as Gridwatch object kinds.
+KIND_OF_CLASS: dict[str, ObjectKind] = KIND_OF_LABEL_CLASS
 TRAINED_DIR_ENV = "GW_TRAINED_MODELS"
 
 

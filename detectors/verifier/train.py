@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -54,21 +55,27 @@ class Crops:
     files: tuple[Path, ...]
 
 
-def read_crops(export: Path, embedder: Embedder, progress: Callable[[int, int], None] | None = None) -> Crops:
-    """Embed every box of the export's ``examples.json`` (negatives' boxes too)."""
-    manifest_path = export / MANIFEST
-    try:
-        examples = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise TrainingError(f"{export} is not a labels export ({MANIFEST} missing)") from None
+def read_crops(
+    exports: Sequence[Path], embedder: Embedder, progress: Callable[[int, int], None] | None = None
+) -> Crops:
+    """Embed every box of the exports' ``examples.json`` (negatives' boxes too)."""
+    listed: list[tuple[Path, Path, dict[str, Any]]] = []
+    files: list[Path] = []
+    for export in exports:
+        manifest_path = export / MANIFEST
+        try:
+            examples = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise TrainingError(f"{export} is not a labels export ({MANIFEST} missing)") from None
+        files.append(manifest_path)
+        listed.extend((export, manifest_path, example) for example in examples)
     embeddings: list[NDArray[np.float32]] = []
     labels: list[int] = []
     groups: list[str] = []
     classes: list[str] = []
-    files: list[Path] = [manifest_path]
-    for index, example in enumerate(examples, start=1):
+    for index, (export, manifest_path, example) in enumerate(listed, start=1):
         if progress is not None:
-            progress(index, len(examples))
+            progress(index, len(listed))
         boxes = np.asarray(example["boxes"], np.float32).reshape(-1, 4)
         if not len(boxes):
             continue
@@ -83,7 +90,7 @@ def read_crops(export: Path, embedder: Embedder, progress: Callable[[int, int], 
         groups.extend([f"{example['camera_id']}/{example['captured_at'][:13]}"] * len(boxes))
         classes.extend([example["class"]] * len(boxes))
     if not embeddings:
-        raise TrainingError(f"{manifest_path} lists no example with a box")
+        raise TrainingError(f"{', '.join(map(str, exports))}: no example with a box")
     return Crops(
         np.concatenate(embeddings), np.asarray(labels, np.int64), tuple(groups), tuple(classes), tuple(files)
     )
@@ -122,7 +129,7 @@ def cross_validate(crops: Crops, threshold: float, c: float = DEFAULT_C, folds: 
 
 
 def train_verifier(
-    export: Path,
+    exports: Path | Sequence[Path],
     detector_onnx: Path,
     base_model: str,
     out: Path,
@@ -135,18 +142,20 @@ def train_verifier(
     parent: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> VerifierInfo:
-    """Train on ``export`` and write the artefact into ``out`` (new or empty); its description."""
+    """Train on the export(s) and write the artefact into ``out`` (new or empty); its description."""
+    folders = [exports] if isinstance(exports, Path) else list(exports)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise TrainingError(f"{out} exists and is not an empty folder; write the verifier into a new one")
     out.mkdir(parents=True, exist_ok=True)
     try:
         _name, input_size = write_embedder(detector_onnx, out / EMBEDDER_FILE)
         embedder = Embedder.open(out / EMBEDDER_FILE, input_size, context)
-        crops = read_crops(export, embedder, progress)
+        crops = read_crops(folders, embedder, progress)
         positives, negatives = int(crops.labels.sum()), int(len(crops.labels) - crops.labels.sum())
         if positives < 2 or negatives < 2:
             raise TrainingError(
-                f"{export} has {positives} positive and {negatives} negative boxes; a verifier needs at "
+                f"{', '.join(map(str, folders))} has {positives} positive and {negatives} negative boxes; "
+                "a verifier needs at "
                 "least 2 of each (verified cases and rejected ones)"
             )
         validation = cross_validate(crops, threshold, c)
@@ -173,7 +182,7 @@ def train_verifier(
             positives=positives,
             negatives=negatives,
             data_sha256=file_sha256(list(crops.files)),
-            data=str(export.resolve()),
+            data=", ".join(str(folder.resolve()) for folder in folders),
             parent=parent,
             cross_validation=validation,
         )

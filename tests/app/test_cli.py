@@ -13,11 +13,13 @@ from app.cli.main import build_parser
 #: Every command of the README, as the command line had them before the app layer existed.
 COMMANDS = {
     "config": ["check"],
-    "site": ["generate"],
+    "site": ["generate", "dismiss"],
     "broker": [],
     "topics": ["create", "list"],
     "db": ["upgrade", "sync-site"],
-    "models": ["build", "list", "fetch-test-assets", "eval"],
+    "models": ["build", "list", "fetch-test-assets", "eval", "train"],
+    "labels": ["list", "export", "delete"],
+    "verifier": ["train", "show"],
     "ingest": [],
     "simulate": ["cameras"],
     "detect": [],

@@ -90,8 +90,20 @@ def test_one_epoch_from_a_model_definition_exports_a_model_the_worker_runs_with_
     backend = open_backend(BackendChoice(custom=config))
     assert (backend.model_id, backend.model_version) == ("site-test", record.version)
     assert backend.class_names == CLASSES
-    kinds = [backend.class_map.kind_of(name) for name in backend.class_names]
-    assert kinds == [ObjectKind.TWO_WHEELER, ObjectKind.TRADING_OBJECT, ObjectKind.TRADING_OBJECT]
+    kinds = {name: backend.class_map.kind_of(name) for name in backend.class_names}
+    assert (
+        kinds["two_wheeler"],
+        kinds["trading_object"],
+        kinds["e_bike"],
+        kinds["rack"],
+        kinds["person"],
+    ) == (
+        ObjectKind.TWO_WHEELER,
+        ObjectKind.TRADING_OBJECT,
+        ObjectKind.TWO_WHEELER,
+        ObjectKind.TRADING_OBJECT,
+        ObjectKind.PERSON,
+    )
     (found,) = backend.detect_batch([background("dog.jpg")])
     assert set(found.class_name) <= set(CLASSES)  # whatever one epoch finds is named in our classes
 
