@@ -238,7 +238,8 @@ def _list_verifiers(root: Path | None) -> int:
         )
         print(
             f"    cross-validated: precision {share(cv.precision)}, recall {share(cv.recall)}, "
-            f"negatives removed {share(cv.negatives_removed)} ({cv.folds} folds)"
+            f"negatives removed {share(cv.negatives_removed)} ({cv.folds} folds"
+            f"{', by camera and hour' if cv.grouped else ', stratified'})"
         )
     for line in problems:
         print(f"    {line}", file=sys.stderr)

@@ -41,7 +41,12 @@ class CrossValidation(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    folds: int = Field(ge=0, description="Folds of the cross-validation (grouped by camera and hour).")
+    folds: int = Field(ge=0, description="Folds of the cross-validation.")
+    grouped: bool = Field(
+        default=False,
+        description="Whether folds kept each camera and hour on one side (needs two groups of each class); "
+        "else stratified folds of single crops, which near-identical frames make optimistic.",
+    )
     precision: float | None = Field(description="Share of kept held-out crops that were positives.")
     recall: float | None = Field(description="Share of held-out positive crops kept.")
     negatives_removed: float | None = Field(description="Share of held-out negative crops removed.")

@@ -122,6 +122,7 @@ def cross_validate(crops: Crops, threshold: float, c: float = DEFAULT_C, folds: 
     true_kept = int((kept & (y == 1)).sum())
     return CrossValidation(
         folds=k,
+        grouped=n_groups >= 2,
         precision=true_kept / int(kept.sum()) if kept.any() else None,
         recall=true_kept / int(y.sum()),
         negatives_removed=int((~kept & (y == 0)).sum()) / int((y == 0).sum()),
