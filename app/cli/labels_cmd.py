@@ -81,6 +81,16 @@ def register(subparsers: Subparsers) -> None:
     _filters(export)
     export.set_defaults(handler=run_export)
 
+    annotate = commands.add_parser(
+        "annotate",
+        help="the box-labelling page on a YOLO export: draw, move, delete boxes and set their class "
+        "(电动自行车, 三轮车, 摊位, 货架 ...); keyboard shortcuts, undo, next frame",
+    )
+    annotate.add_argument("--data", type=Path, required=True, help="a `labels export --format yolo` folder")
+    annotate.add_argument("--host", default="127.0.0.1")
+    annotate.add_argument("--port", type=int, default=8766)
+    annotate.set_defaults(handler=run_annotate)
+
     remove = commands.add_parser("delete", help="delete examples (the evidence images stay with their cases)")
     _filters(remove)
     remove.add_argument("--all", action="store_true", help="delete every example (no filter needed)")
@@ -202,6 +212,21 @@ def run_export(args: argparse.Namespace) -> int:
         return _fail(error)
     bar.finish()
     print("\n".join(report.lines()))
+    return 0
+
+
+def run_annotate(args: argparse.Namespace) -> int:
+    """``gridwatch labels annotate``: serve the box-labelling page until interrupted."""
+    import uvicorn
+
+    from replay.labelling.boxes import AnnotateError, create_box_app
+
+    try:
+        app = create_box_app(args.data)
+    except AnnotateError as error:
+        return _fail(error)
+    print(f"box-labelling page on http://{args.host}:{args.port}/", file=sys.stderr)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
 
 

@@ -76,7 +76,11 @@ def read_crops(
     for index, (export, manifest_path, example) in enumerate(listed, start=1):
         if progress is not None:
             progress(index, len(listed))
-        boxes = np.asarray(example["boxes"], np.float32).reshape(-1, 4)
+        positive = example["polarity"] == "positive"
+        kept = np.asarray(example["boxes"], np.float32).reshape(-1, 4)
+        # boxes a person rejected (kept apart by the box-labelling page) are negatives whatever the frame is
+        rejected = np.asarray(example.get("rejected_boxes", []), np.float32).reshape(-1, 4)
+        boxes = np.concatenate([kept, rejected])
         if not len(boxes):
             continue
         path = export / example["image"]
@@ -85,8 +89,7 @@ def read_crops(
             raise TrainingError(f"{path} (listed in {manifest_path}) is not a readable image")
         files.append(path)
         embeddings.append(embedder.embed(np.asarray(read, np.uint8), boxes))
-        positive = example["polarity"] == "positive"
-        labels.extend([int(positive)] * len(boxes))
+        labels.extend([int(positive)] * len(kept) + [0] * len(rejected))
         groups.extend([f"{example['camera_id']}/{example['captured_at'][:13]}"] * len(boxes))
         classes.extend([example["class"]] * len(boxes))
     if not embeddings:

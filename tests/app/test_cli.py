@@ -18,7 +18,7 @@ COMMANDS = {
     "topics": ["create", "list"],
     "db": ["upgrade", "sync-site"],
     "models": ["build", "list", "fetch-test-assets", "eval", "train"],
-    "labels": ["list", "export", "delete"],
+    "labels": ["list", "export", "delete", "annotate"],
     "verifier": ["train", "show"],
     "ingest": [],
     "simulate": ["cameras"],

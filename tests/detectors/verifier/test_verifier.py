@@ -153,3 +153,17 @@ def test_the_cli_trains_into_the_store_and_models_list_shows_it(
     assert "6+/6- crops" in listed
     assert main(["verifier", "train", "--data", str(tmp_path / "nothing")]) == 2
     assert "not a labels export" in capsys.readouterr().err
+
+
+def test_boxes_a_person_rejected_stay_negatives_on_a_frame_they_labelled(tmp_path: Path) -> None:
+    export = _export(tmp_path / "export", background("leuvenB.jpg"), 8, seed=9)
+    examples = json.loads((export / "examples.json").read_text())
+    for example in examples:
+        if (
+            example["polarity"] == "negative"
+        ):  # the box-labelling page: the false box kept apart, a real one drawn
+            example["rejected_boxes"], example["polarity"] = example["boxes"], "positive"
+            example["boxes"] = [[0.0, 0.0, 60.0, 60.0]]
+    (export / "examples.json").write_text(json.dumps(examples))
+    info = train_verifier(export, MODEL, "ssd", tmp_path / "out", now=NOW)
+    assert (info.positives, info.negatives) == (8, 4)
