@@ -31,24 +31,27 @@ SAME_FRAME_S = 1e-3
 
 @dataclass(frozen=True)
 class Decided:
-    """An incident's latest sighting and what the labels say of it."""
+    """A sighting of an incident (a message with boxes) and what the labels say of the incident."""
 
     sighting: Incident
     positive: bool
 
 
-def decide(outcome: Outcome) -> list[Decided]:
-    """Every incident of the replay with boxes, as positive (it matches a label) or negative."""
+def decide(outcome: Outcome, *, every_sighting: bool = False) -> list[Decided]:
+    """The incidents of the replay with boxes, as positive (it matches a label) or negative: the latest
+    sighting of each (as a case gives), or with ``every_sighting`` each of its messages with boxes (more
+    views of the same object: new, and every update)."""
     result = outcome.result
-    last: dict[str, Incident] = {}
+    seen: dict[str, list[Incident]] = {}
     for incident in result.incidents:
         if incident.boxes:
-            last[incident.incident_id] = incident
+            seen.setdefault(incident.incident_id, []).append(incident)
     decided = []
     for episode in result.episodes:
-        sighting = last.get(episode.incident_id)
-        if sighting is not None:
-            decided.append(Decided(sighting, any(overlaps(episode, truth) for truth in result.truths)))
+        sightings = seen.get(episode.incident_id, [])
+        positive = any(overlaps(episode, truth) for truth in result.truths)
+        for sighting in sightings if every_sighting else sightings[-1:]:
+            decided.append(Decided(sighting, positive))
     return decided
 
 
@@ -59,18 +62,20 @@ def write_examples(
     *,
     max_side: int,
     val_share: float = 0.2,
+    every_sighting: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> ExportReport:
     """Write the replay's decided incidents as a labels export into ``out`` (new or empty)."""
-    decided = decide(outcome)
+    decided = decide(outcome, every_sighting=every_sighting)
     frames: dict[str, bytes] = {}
     labels: list[LabelRecord] = []
     for footage in outcome.prepared:
         camera = footage.camera
         # replay times frames from the footage's start: find them again by their offset from it
-        wanted = {
-            d.sighting.observed_at - footage.start: d for d in decided if d.sighting.camera_id == camera.id
-        }
+        wanted: dict[float, list[Decided]] = {}
+        for d in decided:
+            if d.sighting.camera_id == camera.id:
+                wanted.setdefault(d.sighting.observed_at - footage.start, []).append(d)
         if not wanted:
             continue
         times = sorted(wanted)
@@ -84,13 +89,13 @@ def write_examples(
                         "was seen: was the footage changed since the replay?"
                     )
                 continue
-            found = wanted[times.pop(0)]
             ok, jpeg = cv2.imencode(".jpg", frame.image, [cv2.IMWRITE_JPEG_QUALITY, 90])
             if not ok:
                 raise ReplayError(f"{footage.item.path}: cannot encode the frame at {frame.captured_at}")
-            key = f"replay:{found.sighting.incident_id}"
-            frames[key] = jpeg.tobytes()
-            labels.append(_label(len(labels) + 1, found, key, camera.width, camera.height))
+            for found in wanted[times.pop(0)]:  # every zone's incident seen on this frame
+                key = f"replay:{found.sighting.incident_id}:{found.sighting.revision}"
+                frames[key] = jpeg.tobytes()
+                labels.append(_label(len(labels) + 1, found, key, camera.width, camera.height))
     return export_labels(labels, out, fmt, val_share=val_share, fetch=frames.__getitem__, progress=progress)
 
 
@@ -99,7 +104,7 @@ def _label(index: int, decided: Decided, key: str, width: int, height: int) -> L
     at = datetime.fromtimestamp(incident.observed_at, UTC)
     return LabelRecord(
         id=index,
-        case_id=incident.incident_id,
+        case_id=f"{incident.incident_id}#{incident.revision}",
         site_id="replay",
         polarity=Polarity.POSITIVE if decided.positive else Polarity.NEGATIVE,
         source=LabelSource.VERIFIED if decided.positive else LabelSource.REJECTED,

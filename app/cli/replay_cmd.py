@@ -78,6 +78,13 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument(
         "--examples-format", choices=["yolo", "coco"], default="yolo", help="layout of --examples"
     )
+    parser.add_argument(
+        "--examples-sightings",
+        choices=["last", "all"],
+        default="last",
+        help="--examples per incident: its latest sighting (as a case gives; default) or every message with "
+        "boxes (more views of each object)",
+    )
     parser.set_defaults(handler=_replay)
     actions = parser.add_subparsers(dest="replay_action", metavar="ACTION")
 
@@ -443,6 +450,7 @@ def _write_examples(args: argparse.Namespace, request: ReplayRequest, outcome: O
             args.examples,
             ExportFormat(args.examples_format),
             max_side=request.detector.max_side,
+            every_sighting=args.examples_sightings == "all",
             progress=lambda done, total: _advance(bar, done, total),
         )
     except (ReplayError, ExportError) as error:

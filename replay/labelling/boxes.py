@@ -103,7 +103,7 @@ def _write_atomically(path: Path, text: str) -> None:
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         out.write(text)
-    os.replace(temporary, path)
+    Path(temporary).replace(path)
 
 
 def create_box_app(folder: Path) -> FastAPI:
