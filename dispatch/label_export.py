@@ -70,7 +70,9 @@ class ExportReport:
         """The report for people: counts per split, classes, and every skipped example with its reason."""
         out = [f"exported to {self.out}"]
         for split in ("train", "val"):
-            classes = ", ".join(f"{name} {self.boxes[(split, name)]}" for name in CLASSES)
+            classes = (
+                ", ".join(f"{name} {n}" for name in CLASSES if (n := self.boxes[(split, name)])) or "none"
+            )
             out.append(
                 f"  {split}: {self.images[split]} images ({self.positives[split]} positive, "
                 f"{self.negatives[split]} negative) from {len(self.cameras.get(split, ()))} cameras; "
