@@ -144,7 +144,7 @@ def _print_info(info: VerifierInfo) -> None:
     print(f"  trained on {info.positives} positive and {info.negatives} negative crops from {info.data}")
     print(f"  data sha256 {info.data_sha256[:16]}")
     print(
-        f"  cross-validated ({cv.folds} folds, {'by camera and hour' if cv.grouped else 'stratified'}): "
+        f"  cross-validated ({cv.folds} folds, grouped by {cv.grouping}): "
         f"precision {share(cv.precision)}, "
         f"recall {share(cv.recall)}, negatives removed {share(cv.negatives_removed)}"
     )

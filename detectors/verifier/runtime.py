@@ -42,10 +42,11 @@ class CrossValidation(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     folds: int = Field(ge=0, description="Folds of the cross-validation.")
-    grouped: bool = Field(
-        default=False,
-        description="Whether folds kept each camera and hour on one side (needs two groups of each class); "
-        "else stratified folds of single crops, which near-identical frames make optimistic.",
+    grouping: str = Field(
+        default="none",
+        description="How folds kept related crops apart: camera-hour (each camera and hour on one side), "
+        "case (each case's or incident's sightings on one side: where all came from one camera-hour), or "
+        "none (stratified single crops, which near-identical frames make optimistic).",
     )
     precision: float | None = Field(description="Share of kept held-out crops that were positives.")
     recall: float | None = Field(description="Share of held-out positive crops kept.")

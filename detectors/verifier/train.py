@@ -51,6 +51,7 @@ class Crops:
     embeddings: NDArray[np.float32]
     labels: NDArray[np.int64]
     groups: tuple[str, ...]
+    cases: tuple[str, ...]
     classes: tuple[str, ...]
     files: tuple[Path, ...]
 
@@ -72,6 +73,7 @@ def read_crops(
     embeddings: list[NDArray[np.float32]] = []
     labels: list[int] = []
     groups: list[str] = []
+    cases: list[str] = []
     classes: list[str] = []
     for index, (export, manifest_path, example) in enumerate(listed, start=1):
         if progress is not None:
@@ -91,11 +93,18 @@ def read_crops(
         embeddings.append(embedder.embed(np.asarray(read, np.uint8), boxes))
         labels.extend([int(positive)] * len(kept) + [0] * len(rejected))
         groups.extend([f"{example['camera_id']}/{example['captured_at'][:13]}"] * len(boxes))
+        case = str(example.get("case_id") or example["image"]).split("#")[0]  # a replay's: incident#revision
+        cases.extend([f"{export}/{case}"] * len(boxes))
         classes.extend([example["class"]] * len(boxes))
     if not embeddings:
         raise TrainingError(f"{', '.join(map(str, exports))}: no example with a box")
     return Crops(
-        np.concatenate(embeddings), np.asarray(labels, np.int64), tuple(groups), tuple(classes), tuple(files)
+        np.concatenate(embeddings),
+        np.asarray(labels, np.int64),
+        tuple(groups),
+        tuple(cases),
+        tuple(classes),
+        tuple(files),
     )
 
 
@@ -104,15 +113,30 @@ def _classifier(c: float) -> tuple[StandardScaler, LogisticRegression]:
 
 
 def cross_validate(crops: Crops, threshold: float, c: float = DEFAULT_C, folds: int = 5) -> CrossValidation:
-    """Held-out scores: folds grouped by camera and hour where there are groups enough, else stratified."""
+    """Held-out scores: folds grouped by camera and hour where there are groups enough, else by case, else
+    stratified single crops."""
     y = crops.labels
     per_class = min(int(y.sum()), int(len(y) - y.sum()))
-    groups = np.asarray(crops.groups)
-    n_groups = min(len(set(groups[y == 1])), len(set(groups[y == 0])))
-    k = min(folds, n_groups) if n_groups >= 2 else min(folds, per_class)
+
+    def enough(keys: tuple[str, ...]) -> int:
+        groups = np.asarray(keys)
+        return min(len(set(groups[y == 1])), len(set(groups[y == 0])))
+
+    grouping, keys = next(
+        (
+            (name, keys)
+            for name, keys in (("camera-hour", crops.groups), ("case", crops.cases))
+            if enough(keys) >= 2
+        ),
+        ("none", crops.groups),
+    )
+    groups = np.asarray(keys)
+    k = min(folds, enough(keys)) if grouping != "none" else min(folds, per_class)
     if k < 2:
         return CrossValidation(folds=0, precision=None, recall=None, negatives_removed=None)
-    splitter = StratifiedGroupKFold(k) if n_groups >= 2 else StratifiedKFold(k, shuffle=True, random_state=0)
+    splitter = (
+        StratifiedGroupKFold(k) if grouping != "none" else StratifiedKFold(k, shuffle=True, random_state=0)
+    )
     held = np.zeros(len(y), np.float64)
     for train, test in splitter.split(crops.embeddings, y, groups):
         if len(set(y[train].tolist())) < 2:
@@ -125,7 +149,7 @@ def cross_validate(crops: Crops, threshold: float, c: float = DEFAULT_C, folds: 
     true_kept = int((kept & (y == 1)).sum())
     return CrossValidation(
         folds=k,
-        grouped=n_groups >= 2,
+        grouping=grouping,
         precision=true_kept / int(kept.sum()) if kept.any() else None,
         recall=true_kept / int(y.sum()),
         negatives_removed=int((~kept & (y == 0)).sum()) / int((y == 0).sum()),
