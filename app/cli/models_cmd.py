@@ -5,6 +5,8 @@
     gridwatch models fetch-test-assets               sample images for tests (never committed)
     gridwatch models eval --images DIR --labels PATH  recall, precision, AP and PR curves of every built model
     gridwatch models train --data EXPORT --base yolo11n.yaml   fine-tune with ultralytics (the train extra)
+    gridwatch models promote ID --site SITE.yaml --camera CAM [--zone Z] [--write]   a model or verifier
+    gridwatch models rollback --site SITE.yaml --camera CAM [--zone Z] [--field verifier] [--write]
 
 Models are cached in ``$GW_MODEL_CACHE`` (default ``~/.cache/gridwatch/models``), test images in
 ``$GW_TEST_ASSETS`` (default ``~/.cache/gridwatch/test-assets``).
@@ -48,6 +50,7 @@ def register(subparsers: Subparsers) -> None:
 
     _register_eval(commands)
     _register_train(commands)
+    _register_promote(commands)
 
 
 def _register_train(commands: Subparsers) -> None:
@@ -319,3 +322,280 @@ def _eval(args: argparse.Namespace) -> int:
     for path in outputs:
         print(f"wrote {path}")
     return 0 if report.models else 1
+
+
+# --- promote and rollback -----------------------------------------------------------------------------------
+def _register_promote(commands: Subparsers) -> None:
+    promote = commands.add_parser(
+        "promote",
+        help="set a catalogue model or a trained verifier on cameras (or a zone) of the site, as a diff",
+        description="Set a camera's detection.model (a catalogue id or ensemble:A+B), a zone's model "
+        "(--zone), or a camera's detection.verifier (the id of a verifier in the store: its folder) in the "
+        "site YAML; the file is edited at the camera's place, validated, and the change printed as a unified "
+        "diff after the replay comparison that measures it; written, and logged beside the site file "
+        "(SITE.yaml.promotions.jsonl), only with --write. Running workers pick it up when restarted.",
+    )
+    promote.add_argument(
+        "model_id", metavar="ID", help="a catalogue model id, ensemble:A+B, or a verifier id"
+    )
+    promote.add_argument("--site", type=Path, required=True, metavar="SITE.yaml", help="the site file")
+    which = promote.add_mutually_exclusive_group(required=True)
+    which.add_argument("--camera", default=None, help="the camera's id")
+    which.add_argument("--all-cameras", action="store_true", help="every camera of the site")
+    promote.add_argument("--zone", default=None, help="set the model of this zone of --camera (models only)")
+    promote.add_argument("--by", default=None, help="who promotes it (a person id), for the log")
+    promote.add_argument(
+        "--verifiers", type=Path, default=None, help="verifier store (default: $GW_VERIFIER_DIR)"
+    )
+    promote.add_argument(
+        "--footage",
+        type=Path,
+        default=None,
+        help="replay this clip or image folder as --camera with the current and the promoted site first, "
+        "side by side (with --labels)",
+    )
+    promote.add_argument("--labels", type=Path, default=None, help="labels of --footage (.csv or .json)")
+    promote.add_argument(
+        "--write", action="store_true", help="write the file and log it (default: only show)"
+    )
+    promote.set_defaults(handler=_promote)
+
+    rollback = commands.add_parser(
+        "rollback",
+        help="undo the latest promotion of a camera's (or zone's) model or verifier, as a diff",
+        description="Read the promotion log beside the site file, find the latest promotion of the field "
+        "not rolled back yet, and restore its previous value (removing the key where there was none), as a "
+        "validated diff; written and logged only with --write, so the next rollback goes one step further.",
+    )
+    rollback.add_argument("--site", type=Path, required=True, metavar="SITE.yaml", help="the site file")
+    rollback.add_argument("--camera", required=True, help="the camera's id")
+    rollback.add_argument("--zone", default=None, help="a zone of the camera (its model)")
+    rollback.add_argument(
+        "--field", choices=("model", "verifier"), default="model", help="which field (default: model)"
+    )
+    rollback.add_argument("--by", default=None, help="who rolls it back (a person id), for the log")
+    rollback.add_argument(
+        "--write", action="store_true", help="write the file and log it (default: only show)"
+    )
+    rollback.set_defaults(handler=_rollback)
+
+
+class _PromoteError(Exception):
+    """A promotion refused before the site is edited."""
+
+
+def _resolve(model_id: str, store: Path) -> tuple[str, str]:
+    """(field, value) that promoting ``model_id`` sets: a catalogue model or ensemble, or a stored verifier's
+    folder; _PromoteError listing what is known when it is neither."""
+    from detectors.backends.ensemble import ensemble_members
+    from detectors.models.registry import catalogue
+    from detectors.verifier.store import list_verifiers
+
+    known = catalogue()
+    verifiers, _problems = list_verifiers(store)
+    found = [folder for folder, info in verifiers if info.id == model_id]
+    try:
+        members = ensemble_members(model_id)
+    except ValueError as error:
+        raise _PromoteError(str(error)) from None
+    if members is not None:
+        missing = [member for member in members if member not in known]
+        if missing:
+            raise _PromoteError(
+                f"{model_id}: unknown member(s) {', '.join(missing)}; the catalogue has {', '.join(known)}"
+            )
+        return "model", model_id
+    if model_id in known and found:
+        raise _PromoteError(f"{model_id} is both a catalogue model and a verifier in {store}; rename one")
+    if model_id in known:
+        return "model", model_id
+    if found:
+        return "verifier", str(found[-1].resolve())
+    raise _PromoteError(
+        f"unknown id {model_id!r}: not a catalogue model ({', '.join(known)}; or ensemble:A+B of them) nor a "
+        f"verifier in {store} ({', '.join(info.id for _, info in verifiers) or 'none'})"
+    )
+
+
+def _site_text(site: Path) -> str:
+    """The site file's text, refused (exit 2 by the caller) when it is not a valid site now."""
+    from gridwatch.config import SiteConfigError, parse_site
+
+    try:
+        text = site.read_text(encoding="utf-8")
+    except OSError as error:
+        raise _PromoteError(str(error)) from None
+    try:
+        parse_site(text, site)
+    except SiteConfigError as error:
+        raise _PromoteError(f"the site file is not valid now:\n{error.report()}") from None
+    return text
+
+
+def _promote(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from detectors.verifier.store import verifier_store_dir
+    from gridwatch.config.promotions import (
+        PromotionError,
+        PromotionField,
+        Target,
+        camera_ids,
+        log_path,
+        plan_promotion,
+        read_log,
+        write_edit,
+    )
+
+    def fail(error: Exception) -> int:
+        print(f"gridwatch models promote: error: {error}", file=sys.stderr)
+        return 2
+
+    if args.zone is not None and args.camera is None:
+        return fail(ValueError("--zone needs --camera"))
+    if (args.footage is None) != (args.labels is None):
+        return fail(ValueError("--footage and --labels go together (the comparison scores against labels)"))
+    if args.footage is not None and args.camera is None:
+        return fail(ValueError("--footage needs --camera (the camera the footage is replayed as)"))
+    try:
+        field, value = _resolve(args.model_id, args.verifiers or verifier_store_dir())
+        if field == "verifier" and args.zone is not None:
+            raise _PromoteError(
+                f"{args.model_id} is a verifier: a verifier is set per camera (detection.verifier), not per "
+                "zone; leave out --zone"
+            )
+        text = _site_text(args.site)
+        cameras = camera_ids(text) if args.all_cameras else [args.camera]
+        targets = [Target(camera, args.zone, PromotionField(field)) for camera in cameras]
+        edit = plan_promotion(
+            text,
+            args.site,
+            targets,
+            value,
+            promoted=args.model_id,
+            by=args.by,
+            clock=lambda: datetime.now(UTC),
+            log=read_log(log_path(args.site)),
+        )
+    except (_PromoteError, PromotionError) as error:
+        return fail(error)
+    if not edit.entries:
+        print(f"nothing to change: {', '.join(t.where for t in targets)} is {value} already", file=sys.stderr)
+        return 0
+    if args.footage is not None:
+        code = _run_comparison(args, edit.text)
+        if code:
+            return code
+    else:
+        _say_comparison(args, text, edit.text, [entry.camera for entry in edit.entries])
+    sys.stdout.write(edit.diff)
+    if args.write:
+        write_edit(args.site, edit)
+        print(f"wrote {args.site}; logged in {log_path(args.site)}", file=sys.stderr)
+    else:
+        print("(not written: review the diff, then pass --write)", file=sys.stderr)
+    return 0
+
+
+def _temp_site(site: Path, text: str, what: str) -> Path:
+    """A copy of the site with ``text`` in the temp folder (relative paths in a site are relative to the
+    working directory, not to the file, so it replays the same)."""
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", prefix=f"{site.stem}.{what}-", suffix=".yaml", delete=False
+    ) as out:
+        out.write(text)
+    return Path(out.name)
+
+
+def _say_comparison(args: argparse.Namespace, text: str, new: str, cameras: list[str]) -> None:
+    """Print the replay comparison that measures the promotion (it needs footage this command lacks)."""
+    import shlex
+
+    if args.write:  # the site will hold the promoted version: A is a copy of the current one
+        a, b = _temp_site(args.site, text, "before"), args.site
+        which = "A: a copy of the site as it was, B: the site as written"
+    else:
+        a, b = args.site, _temp_site(args.site, new, "promoted")
+        which = "A: the site as it is, B: a copy as promoted"
+    camera = cameras[0] if len(cameras) == 1 else "CAM"
+    command = f"gridwatch replay compare {shlex.quote(str(a))} {shlex.quote(str(b))} "
+    command += f"--footage FOOTAGE --camera {camera} --labels LABELS.csv"
+    print(f"measure it on recorded footage of the camera ({which}):", file=sys.stderr)
+    print(f"    {command}", file=sys.stderr)
+    if len(cameras) > 1:
+        print(f"    (one --footage/--camera pair per camera: {', '.join(cameras)})", file=sys.stderr)
+    if args.camera is not None:
+        print("    (or pass --footage and --labels here to run it before the diff)", file=sys.stderr)
+
+
+def _run_comparison(args: argparse.Namespace, new: str) -> int:
+    """Replay ``--footage`` as ``--camera`` with the current and the promoted site, side by side."""
+    from replay.cache import DetectionCache, default_cache_dir
+    from replay.compare import side_by_side
+    from replay.errors import ReplayError
+    from replay.footage import FootageItem
+    from replay.labels import read_labels
+    from replay.session import ReplayRequest, execute
+
+    promoted = _temp_site(args.site, new, "promoted")
+    try:
+        item = FootageItem(path=args.footage, camera=args.camera)
+        item.check()
+        labels = read_labels(args.labels)
+        cache = DetectionCache(default_cache_dir())
+        outcomes = [
+            execute(ReplayRequest(site_path=site, items=[item], labels=labels, cache=cache))
+            for site in (args.site, promoted)
+        ]
+    except ReplayError as error:
+        print(f"gridwatch models promote: error: the comparison failed: {error}", file=sys.stderr)
+        return 2
+    finally:
+        promoted.unlink(missing_ok=True)
+    a, b = outcomes
+    print(side_by_side(f"{args.site} (current)", a.report, "promoted", b.report), end="")
+    return 0
+
+
+def _rollback(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from gridwatch.config.promotions import (
+        PromotionError,
+        PromotionField,
+        Target,
+        log_path,
+        plan_rollback,
+        read_log,
+        write_edit,
+    )
+
+    try:
+        target = Target(args.camera, args.zone, PromotionField(args.field))
+        text = _site_text(args.site)
+        edit = plan_rollback(
+            text,
+            args.site,
+            target,
+            by=args.by,
+            clock=lambda: datetime.now(UTC),
+            log=read_log(log_path(args.site)),
+        )
+    except (_PromoteError, PromotionError) as error:
+        print(f"gridwatch models rollback: error: {error}", file=sys.stderr)
+        return 2
+    (entry,) = edit.entries
+    print(
+        f"rolling back promotion #{entry.undoes}: {target.where} {entry.previous} -> "
+        f"{entry.value if entry.value is not None else '(unset)'}",
+        file=sys.stderr,
+    )
+    sys.stdout.write(edit.diff)
+    if args.write:
+        write_edit(args.site, edit)
+        print(f"wrote {args.site}; logged in {log_path(args.site)}", file=sys.stderr)
+    else:
+        print("(not written: review the diff, then pass --write)", file=sys.stderr)
+    return 0

@@ -8,7 +8,6 @@ returned, and the change shown as a unified diff for review; writing it is the c
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from pathlib import Path
@@ -18,6 +17,10 @@ import yaml
 from gridwatch.config.errors import SiteConfigError
 from gridwatch.config.loader import parse_site
 from gridwatch.config.models_camera import SpotException
+from gridwatch.config.yaml_edit import line_end as _line_end
+from gridwatch.config.yaml_edit import mapping_value as _get
+from gridwatch.config.yaml_edit import node_id as _id
+from gridwatch.config.yaml_edit import unified
 from gridwatch.config.yaml_lines import parse_yaml
 
 _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
@@ -26,20 +29,6 @@ _WORDS = {"true", "false", "null", "yes", "no", "on", "off", "y", "n", "~"}
 
 class SpotEditError(ValueError):
     """A dismissal that cannot be added (no such camera, an id already used, an invalid result)."""
-
-
-def _get(node: yaml.Node, key: str) -> yaml.Node | None:
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            if isinstance(k, yaml.ScalarNode) and k.value == key:
-                found: yaml.Node = v
-                return found
-    return None
-
-
-def _id(node: yaml.Node) -> str | None:
-    found = _get(node, "id")
-    return str(found.value) if isinstance(found, yaml.ScalarNode) else None
 
 
 def _scalar(value: object) -> str:
@@ -104,22 +93,4 @@ def add_spot(text: str, camera_id: str, spot: SpotException, source: Path) -> tu
         parse_site(new, source)
     except SiteConfigError as error:
         raise SpotEditError(f"the site with this exception would not be valid:\n{error.report()}") from None
-    diff = "".join(
-        difflib.unified_diff(
-            text.splitlines(keepends=True),
-            new.splitlines(keepends=True),
-            f"a/{source.name}",
-            f"b/{source.name}",
-        )
-    )
-    return new, diff
-
-
-def _line_end(text: str, index: int) -> int:
-    """Where a line can go after a node ending at ``index``: just after the end of the line of its last
-    character (a block node's end mark lies at the start of what follows it)."""
-    last = index - 1
-    while last > 0 and text[last] in " \t\r\n":
-        last -= 1
-    end = text.find("\n", last)
-    return len(text) if end < 0 else end + 1
+    return new, unified(text, new, source)

@@ -17,7 +17,7 @@ COMMANDS = {
     "broker": [],
     "topics": ["create", "list"],
     "db": ["upgrade", "sync-site"],
-    "models": ["build", "list", "fetch-test-assets", "eval", "train"],
+    "models": ["build", "list", "fetch-test-assets", "eval", "train", "promote", "rollback"],
     "labels": ["list", "export", "delete", "annotate"],
     "verifier": ["train", "show"],
     "ingest": [],
