@@ -242,7 +242,7 @@ def _list_verifiers(root: Path | None) -> int:
         print(
             f"    cross-validated: precision {share(cv.precision)}, recall {share(cv.recall)}, "
             f"negatives removed {share(cv.negatives_removed)} ({cv.folds} folds"
-            f"{', by camera and hour' if cv.grouped else ', stratified'})"
+            f", grouped by {cv.grouping})"
         )
     for line in problems:
         print(f"    {line}", file=sys.stderr)
