@@ -190,18 +190,48 @@ class Verifier:
         )
 
     def keep(
-        self, image: NDArray[np.uint8], detections: Detections, threshold: float | None = None
-    ) -> tuple[Detections, int]:
-        """The detections it believes (and those it does not apply to), and how many it removed."""
+        self,
+        image: NDArray[np.uint8],
+        detections: Detections,
+        threshold: float | None = None,
+        recent: tuple[NDArray[np.float32], NDArray[np.float64]] | None = None,
+    ) -> tuple[Detections, int, tuple[NDArray[np.float32], NDArray[np.float64]]]:
+        """The detections it believes (and those it does not apply to), how many it removed, and this
+        frame's (boxes, scores) to remember. With ``recent`` (boxes and scores of the camera's recent frames)
+        a box's score is the mean of its own and of the recent boxes of the same object (overlapping by
+        :data:`SAME_OBJECT` of the smaller box): the verifier judges an object over time, so neither a
+        fragment of a pile half hidden by a passer-by nor one good-looking view of a bin decides alone."""
         mask = self.applies(detections)
         if not mask.any():
-            return detections, 0
+            return detections, 0, (np.zeros((0, 4), np.float32), np.zeros(0))
         limit = self.info.threshold if threshold is None else threshold
-        p = self.probability(self.embedder.embed(image, detections.xyxy[mask]))
+        boxes = detections.xyxy[mask]
+        p = self.probability(self.embedder.embed(image, boxes))
+        score = p
+        if recent is not None and len(recent[0]):
+            same = overlap_of_smaller(boxes, recent[0]) >= SAME_OBJECT
+            score = (p + (same * recent[1][None, :]).sum(axis=1)) / (1 + same.sum(axis=1))
         keep = np.ones(len(detections), bool)
-        keep[np.flatnonzero(mask)] = p >= limit
+        keep[np.flatnonzero(mask)] = score >= limit
         removed = int((~keep).sum())
-        return (detections.select(keep) if removed else detections), removed
+        return (detections.select(keep) if removed else detections), removed, (boxes, p)
+
+
+#: Two boxes whose intersection is this much of the smaller one show the same object.
+SAME_OBJECT = 0.6
+
+
+def overlap_of_smaller(boxes: NDArray[np.float32], others: NDArray[np.float32]) -> NDArray[np.float64]:
+    """Intersection over the smaller box's area, for every pair of ``boxes`` and ``others``."""
+    x1 = np.maximum(boxes[:, None, 0], others[None, :, 0])
+    y1 = np.maximum(boxes[:, None, 1], others[None, :, 1])
+    x2 = np.minimum(boxes[:, None, 2], others[None, :, 2])
+    y2 = np.minimum(boxes[:, None, 3], others[None, :, 3])
+    inter = np.clip(x2 - x1, 0, None) * np.clip(y2 - y1, 0, None)
+    area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+    other = (others[:, 2] - others[:, 0]) * (others[:, 3] - others[:, 1])
+    smaller = np.maximum(np.minimum(area[:, None], other[None, :]), 1e-6)
+    return np.asarray(inter / smaller, np.float64)
 
 
 def file_sha256(paths: Sequence[Path]) -> str:

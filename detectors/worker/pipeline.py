@@ -271,7 +271,9 @@ class DetectionPipeline:
                 self.extra_signals.drop(pushed_out)
             found = Detections.merge([detections, self.extra_signals.detect(frame, image, zones)])
         if self.verifiers:
-            found, removed = self.verifiers.apply(frame.camera_id, image, found)
+            if pushed_out:
+                self.verifiers.drop(pushed_out)
+            found, removed = self.verifiers.apply(frame.camera_id, image, found, frame.captured_at)
             if removed:
                 detections = found.select(~found.model_free_mask)  # the evidence shows what is left
                 if self.metrics is not None:

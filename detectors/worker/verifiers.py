@@ -6,7 +6,7 @@ static-foreground signal, before they are published: what it does not believe ne
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,14 +33,24 @@ class CameraVerifier:
     def identity(self) -> str:
         """What decides its answers: the artefact's id, training data and the threshold."""
         info = self.verifier.info
-        return f"{info.id}:{info.data_sha256[:16]}:{self.limit:g}"
+        return f"{info.id}:{info.data_sha256[:16]}:{self.limit:g}:r{RUNTIME_VERSION}"
+
+
+#: Version of how verifier scores become decisions (the replay cache keys on it).
+RUNTIME_VERSION = 2
+
+#: Seconds (frame time) of a camera's frames whose verifier scores count towards an object's score.
+REMEMBER_S = 30.0
 
 
 class CameraVerifiers:
-    """Camera id → its verifier; cameras without one pass untouched."""
+    """Camera id → its verifier; cameras without one pass untouched. Per camera it remembers the boxes and
+    scores of the last :data:`REMEMBER_S` seconds of frames: the verifier judges an object over time, not
+    each frame's view of it."""
 
     def __init__(self, by_camera: Mapping[str, CameraVerifier]) -> None:
         self._by_camera = dict(by_camera)
+        self._recent: dict[str, list[tuple[float, NDArray[np.float32], NDArray[np.float64]]]] = {}
 
     @classmethod
     def of(cls, cameras: SiteCameras) -> CameraVerifiers:
@@ -70,10 +80,24 @@ class CameraVerifiers:
         return self._by_camera.get(camera_id)
 
     def apply(
-        self, camera_id: str, image: NDArray[np.uint8], detections: Detections
+        self, camera_id: str, image: NDArray[np.uint8], detections: Detections, at: float
     ) -> tuple[Detections, int]:
-        """The detections the camera's verifier keeps, and how many it removed."""
+        """The detections the camera's verifier keeps on its frame taken at ``at``; how many it removed."""
         found = self._by_camera.get(camera_id)
         if found is None:
             return detections, 0
-        return found.verifier.keep(image, detections, found.limit)
+        recent = [item for item in self._recent.get(camera_id, []) if at - REMEMBER_S <= item[0] < at]
+        memory = None
+        if recent:
+            memory = (
+                np.concatenate([b for _t, b, _p in recent]),
+                np.concatenate([p for _t, _b, p in recent]),
+            )
+        kept, removed, (boxes, scores) = found.verifier.keep(image, detections, found.limit, memory)
+        self._recent[camera_id] = [*recent, (at, boxes, scores)] if len(boxes) else recent
+        return kept, removed
+
+    def drop(self, camera_ids: Iterable[str]) -> None:
+        """Forget what the verifiers remember of these cameras (they moved to another worker)."""
+        for camera_id in camera_ids:
+            self._recent.pop(camera_id, None)

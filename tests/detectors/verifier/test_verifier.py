@@ -19,9 +19,9 @@ from numpy.typing import NDArray
 from detectors.camera_zones import CameraZones, SiteCameras
 from detectors.models.cache import ModelFiles
 from detectors.models.registry import SSD_MODEL_ID, get_model_spec
-from detectors.verifier.runtime import INFO_FILE, Verifier, VerifierError
+from detectors.verifier.runtime import INFO_FILE, Verifier, VerifierError, VerifierInfo
 from detectors.verifier.train import TrainingError, train_verifier
-from detectors.worker.verifiers import CameraVerifiers
+from detectors.worker.verifiers import REMEMBER_S, CameraVerifier, CameraVerifiers
 from gridwatch.config import CameraDetection
 from gridwatch.detections import STATIC_FOREGROUND_CLASS, Detections, ObjectKind
 from tests.detectors.composites import DECOYS, PILES, assets_present, background, paste
@@ -91,7 +91,9 @@ def test_on_scenes_it_never_saw_it_keeps_goods_and_removes_bins(trained: tuple[V
         assert image is not None
         blob = Detections.model_free(example["boxes"], STATIC_FOREGROUND_CLASS, ObjectKind.TRADING_OBJECT)
         person = Detections.of_classes([[0, 0, 20, 40]], [0.9], [0], ("person",), (ObjectKind.PERSON,))
-        found, removed = verifier.keep(np.asarray(image, np.uint8), Detections.merge([person, blob]))
+        found, removed, _believed = verifier.keep(
+            np.asarray(image, np.uint8), Detections.merge([person, blob])
+        )
         assert "person" in found.class_name  # not a class it verifies: passes untouched
         assert removed == 2 - len(found)
         kept[example["polarity"]] += STATIC_FOREGROUND_CLASS in found.class_name
@@ -167,3 +169,56 @@ def test_boxes_a_person_rejected_stay_negatives_on_a_frame_they_labelled(tmp_pat
     (export / "examples.json").write_text(json.dumps(examples))
     info = train_verifier(export, MODEL, "ssd", tmp_path / "out", now=NOW)
     assert (info.positives, info.negatives) == (8, 4)
+
+
+class _LeftOnly:
+    """An embedder whose one feature is a box's left edge: with the weights below the verifier believes boxes
+    starting left of x 100 (so what the memory does is plain to see)."""
+
+    def embed(self, image: NDArray[np.uint8], boxes: NDArray[np.float32]) -> NDArray[np.float32]:
+        return np.asarray(boxes[:, :1], np.float32)
+
+
+def test_the_verifier_judges_an_object_over_its_recent_frames_not_one_view() -> None:
+    info = VerifierInfo.model_validate(
+        {
+            "id": "left",
+            "created_at": NOW,
+            "base_model": "none",
+            "applies_to": ["trading_object"],
+            "threshold": 0.5,
+            "context": 0.1,
+            "input_size": 32,
+            "feature_dim": 1,
+            "positives": 1,
+            "negatives": 1,
+            "data_sha256": "0" * 64,
+            "data": "-",
+            "cross_validation": {"folds": 0, "precision": None, "recall": None, "negatives_removed": None},
+        }
+    )
+    one = np.ones(1)
+    weights = {"mean": np.zeros(1), "scale": one, "coef": -one, "intercept": np.asarray(100.0)}
+    verifier = Verifier(info, _LeftOnly(), weights)  # type: ignore[arg-type]
+    verifiers = CameraVerifiers({"cam-1": CameraVerifier(verifier, None)})
+    image = np.zeros((200, 400, 3), np.uint8)
+
+    def blob(*box: float) -> Detections:
+        return Detections.model_free([box], STATIC_FOREGROUND_CLASS, ObjectKind.TRADING_OBJECT)
+
+    pile = blob(40, 50, 160, 150)  # x1 40: believed (p ~ 1)
+    fragment = blob(110, 60, 150, 140)  # x1 110: not believed alone (p ~ 0), inside the pile's box
+    assert verifiers.apply("cam-1", image, pile, at=1000.0)[1] == 0
+    assert verifiers.apply("cam-1", image, pile, at=1005.0)[1] == 0
+    assert (
+        verifiers.apply("cam-1", image, fragment, at=1010.0)[1] == 0
+    )  # (0 + 1 + 1) / 3: the pile, half hidden
+    assert verifiers.apply("cam-1", image, blob(200, 60, 260, 140), at=1011.0)[1] == 1  # nothing known there
+    for t in (1100.0, 1101.0, 1102.0):  # a bin the verifier does not believe ...
+        assert verifiers.apply("cam-1", image, blob(150, 60, 210, 140), at=t)[1] == 1
+    good_view = blob(95, 60, 205, 140)  # ... and one view of it that looks like goods (p 0.99)
+    assert verifiers.apply("cam-1", image, good_view, at=1103.0)[1] == 1  # (0.99 + 0 + 0 + 0) / 4
+    assert verifiers.apply("cam-1", image, fragment, at=1000.0 + 2 * REMEMBER_S + 200)[1] == 1  # forgotten
+    verifiers.apply("cam-1", image, pile, at=1300.0)
+    verifiers.drop(["cam-1"])  # the camera moved to another worker: its memory goes
+    assert verifiers.apply("cam-1", image, fragment, at=1301.0)[1] == 1
