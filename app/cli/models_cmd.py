@@ -79,7 +79,8 @@ def _register_train(commands: Subparsers) -> None:
 def _train(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from detectors.training.yolo_train import TrainingSetupError, train_yolo, trained_models_dir
+    from detectors.models.trained import trained_models_dir
+    from detectors.training.yolo_train import TrainingSetupError, train_yolo
 
     model_id = args.id or f"site-yolo-{datetime.now(UTC):%Y%m%dT%H%M%S}"
     out = args.out or trained_models_dir() / model_id
@@ -205,7 +206,8 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _list_trained() -> None:
-    from detectors.training.yolo_train import list_trained, trained_models_dir
+    from detectors.models.trained import trained_models_dir
+    from detectors.training.yolo_train import list_trained
 
     root = trained_models_dir()
     trained = list_trained(root)
@@ -389,6 +391,7 @@ def _resolve(model_id: str, store: Path) -> tuple[str, str]:
     folder; _PromoteError listing what is known when it is neither."""
     from detectors.backends.ensemble import ensemble_members
     from detectors.models.registry import catalogue
+    from detectors.models.trained import trained_ids
     from detectors.verifier.store import list_verifiers
 
     known = catalogue()
@@ -409,11 +412,14 @@ def _resolve(model_id: str, store: Path) -> tuple[str, str]:
         raise _PromoteError(f"{model_id} is both a catalogue model and a verifier in {store}; rename one")
     if model_id in known:
         return "model", model_id
+    if model_id in trained_ids():  # a model trained here (gridwatch models train), named by its id
+        return "model", model_id
     if found:
         return "verifier", str(found[-1].resolve())
     raise _PromoteError(
-        f"unknown id {model_id!r}: not a catalogue model ({', '.join(known)}; or ensemble:A+B of them) nor a "
-        f"verifier in {store} ({', '.join(info.id for _, info in verifiers) or 'none'})"
+        f"unknown id {model_id!r}: not a catalogue model ({', '.join(known)}; or ensemble:A+B of them), a "
+        f"model trained here ({', '.join(trained_ids()) or 'none'}) nor a verifier in {store} "
+        f"({', '.join(info.id for _, info in verifiers) or 'none'})"
     )
 
 

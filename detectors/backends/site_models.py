@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from detectors.backends.base import StagedBackend
 from detectors.backends.factory import BackendChoice, open_backend
 from detectors.camera_zones import SiteCameras
+from detectors.models.registry import catalogue
+from detectors.models.trained import trained_config, trained_ids
 
 
 class SiteModelError(RuntimeError):
@@ -37,8 +39,14 @@ def open_named_models(
     for model, where in named_models(cameras).items():
         if model == own.model_id:
             continue
+        trained = (
+            trained_config(model) if model not in catalogue() and not model.startswith("ensemble:") else None
+        )
         try:
-            opened[model] = open_backend(choice.model_copy(update={"model_id": model, "custom": None}))
+            if trained is not None:  # a model trained here, by its id (gridwatch models train)
+                opened[model] = open_backend(choice.model_copy(update={"custom": trained}))
+            else:
+                opened[model] = open_backend(choice.model_copy(update={"model_id": model, "custom": None}))
         except (KeyError, FileNotFoundError, ImportError, ValueError, RuntimeError) as error:
             message = str(error.args[0]) if isinstance(error, KeyError) and error.args else str(error)
             raise SiteModelError(f"{', '.join(where)} names model {model!r}: {message}") from None
@@ -46,17 +54,18 @@ def open_named_models(
 
 
 def unknown_models(cameras: SiteCameras) -> list[str]:
-    """One line per model the site names that the catalogue does not have (ensemble members included)."""
-    from detectors.models.registry import catalogue
-
+    """One line per model the site names that neither the catalogue (ensemble members included) nor the
+    store of models trained here has."""
     known = set(catalogue())
+    trained = set(trained_ids())
     problems = []
     for model, where in named_models(cameras).items():
         members = model.removeprefix("ensemble:").split("+") if model.startswith("ensemble:") else [model]
-        missing = [member for member in members if member not in known]
+        missing = [member for member in members if member not in known and model not in trained]
         if missing:
             problems.append(
                 f"{', '.join(where)}: unknown model {', '.join(map(repr, missing))} "
-                f"(the catalogue has {', '.join(sorted(known))})"
+                f"(the catalogue has {', '.join(sorted(known))}; "
+                f"trained here: {', '.join(sorted(trained)) or 'none'})"
             )
     return problems

@@ -30,7 +30,6 @@ from gridwatch.label_classes import KIND_OF_LABEL_CLASS
 
 #: The export's classes (:mod:`gridwatch.label_classes`) as Gridwatch object kinds.
 KIND_OF_CLASS: dict[str, ObjectKind] = KIND_OF_LABEL_CLASS
-TRAINED_DIR_ENV = "GW_TRAINED_MODELS"
 
 
 class TrainingSetupError(ValueError):
@@ -55,12 +54,6 @@ class TrainedModel(BaseModel):
     seconds: dict[str, float] = Field(description="Wall time of training and of each export.")
     formats: tuple[str, ...] = Field(description="Files written: onnx, and openvino where installed.")
     versions: dict[str, str] = Field(description="torch and ultralytics versions used.")
-
-
-def trained_models_dir() -> Path:
-    """Where trained models go by default: ``$GW_TRAINED_MODELS`` or ``~/.cache/gridwatch/trained``."""
-    configured = os.environ.get(TRAINED_DIR_ENV)
-    return Path(configured).expanduser() if configured else Path.home() / ".cache" / "gridwatch" / "trained"
 
 
 def _offline(config_dir: Path) -> None:

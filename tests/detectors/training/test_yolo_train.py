@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,10 +19,13 @@ import pytest
 
 from app.cli.main import main
 from detectors.backends.factory import BackendChoice, open_backend
+from detectors.backends.site_models import open_named_models, unknown_models
+from detectors.camera_zones import SiteCameras
 from detectors.models.custom import CustomModelConfig
 from detectors.training.yolo_train import TrainedModel, _data_hash
 from dispatch.label_export import CLASSES, ExportFormat, export_labels
 from dispatch.persistence.label_tables import LabelRecord, LabelSource, Polarity
+from gridwatch.config import load_site
 from gridwatch.detections import ObjectKind
 from tests.detectors.composites import DECOYS, PILES, assets_present, background, paste
 
@@ -32,6 +36,7 @@ pytestmark = pytest.mark.skipif(
     reason="needs the train extra (pip install 'gridwatch[train]') and the test assets",
 )
 AT = datetime(2026, 12, 8, 3, 0, tzinfo=UTC)
+EXAMPLE_SITE = Path(__file__).resolve().parents[3] / "examples" / "site.yaml"
 
 
 def _export(folder: Path) -> Path:
@@ -72,10 +77,11 @@ def _export(folder: Path) -> Path:
 
 
 def test_one_epoch_from_a_model_definition_exports_a_model_the_worker_runs_with_our_classes(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     export = _export(tmp_path / "export")
-    out = tmp_path / "model"
+    monkeypatch.setenv("GW_TRAINED_MODELS", str(tmp_path / "trained"))
+    out = tmp_path / "trained" / "site-test"
     args = ["models", "train", "--data", str(export), "--base", "yolo11n.yaml", "--epochs", "1"]
     assert main([*args, "--imgsz", "160", "--batch", "4", "--id", "site-test", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
@@ -106,6 +112,20 @@ def test_one_epoch_from_a_model_definition_exports_a_model_the_worker_runs_with_
     )
     (found,) = backend.detect_batch([background("dog.jpg")])
     assert set(found.class_name) <= set(CLASSES)  # whatever one epoch finds is named in our classes
+
+    # a site names it by its id, like a catalogue model: promoted to a camera, checked, opened by the worker
+    site = tmp_path / "site.yaml"
+    shutil.copy(EXAMPLE_SITE, site)
+    assert (
+        main(["models", "promote", "site-test", "--site", str(site), "--camera", "cam-0001", "--write"]) == 0
+    )
+    assert "model: site-test" in capsys.readouterr().out
+    cameras = SiteCameras.from_site(load_site(site))
+    assert unknown_models(cameras) == []
+    worker_own = open_backend(BackendChoice())  # the worker's default model; the camera's is opened beside it
+    opened = open_named_models(cameras, BackendChoice(), worker_own)
+    assert opened["site-test"].model_version == record.version
+    assert opened["site-test"].class_names == CLASSES
 
 
 def test_nothing_is_downloaded_a_bare_weights_name_is_refused(
