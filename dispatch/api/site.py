@@ -42,6 +42,11 @@ class CameraOut(Out):
     status: str = Field(description="online, degraded, offline, or unknown when no status was heard.")
     reason: str = Field(description="Why it is degraded or offline.")
     status_at: datetime | None = Field(description="When the status was assessed.")
+    model: str | None = Field(
+        description="The detection model the site names for the camera; None: the detector worker's default."
+    )
+    verifier: str | None = Field(description="The id (folder name) of the camera's verifier, if any.")
+    dismissed_spots: int = Field(description="Dismissed spots (rule exceptions) that still apply.")
 
 
 def _boundary(value: Any) -> dict[str, Any] | None:
@@ -70,6 +75,7 @@ def site_map(ctx: Ctx, person: CurrentPerson) -> SiteMapOut:
 @router.get("/cameras", response_model=list[CameraOut], summary="Cameras with their latest health")
 def cameras(ctx: Ctx, person: CurrentPerson) -> list[CameraOut]:
     board = ctx.cameras.snapshot()
+    now = ctx.core.clock().timestamp()
     answer = []
     for camera in ctx.core.site.cameras:
         heard = board.get(camera.id)
@@ -85,6 +91,9 @@ def cameras(ctx: Ctx, person: CurrentPerson) -> list[CameraOut]:
                 status="unknown" if heard is None else heard.status.value,
                 reason="" if heard is None else heard.reason,
                 status_at=None if heard is None else from_epoch(heard.at),
+                model=camera.detection.model,
+                verifier=None if camera.detection.verifier is None else camera.detection.verifier.name,
+                dismissed_spots=sum(spot.active_at(now) for spot in camera.exceptions),
             )
         )
     return answer
