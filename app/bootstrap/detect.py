@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from detectors.backends.base import StagedBackend
@@ -28,6 +29,7 @@ from detectors.worker.extra_signals import ExtraSignals
 from detectors.worker.metrics import DetectMetrics
 from detectors.worker.pipeline import DetectionPipeline
 from detectors.worker.settings import DetectWorkerSettings
+from detectors.worker.site_reload import SiteReloader
 from detectors.worker.static_foreground_signals import StaticForegroundSignals
 from detectors.worker.verifiers import CameraVerifiers
 from gridwatch.broker import DeadLetterRouter, KafkaSettings, make_consumer, make_producer
@@ -134,8 +136,10 @@ def run_detect(
     choice: BackendChoice,
     kafka: KafkaSettings,
     should_stop: Callable[[], bool],
+    site_path: Path | None = None,
 ) -> int:
-    """Run one detector worker until ``should_stop``: 0 after a requested stop, 1 without the model."""
+    """Run one detector worker until ``should_stop``: 0 after a requested stop, 1 without the model. With
+    ``site_path`` it follows the site file: changed models, verifiers and zones apply between batches."""
     try:
         backend = open_backend(choice)
         models = open_named_models(SiteCameras.from_site(site), choice, backend)
@@ -170,8 +174,9 @@ def run_detect(
         settings.group_id,
         kafka.bootstrap_servers,
     )
+    reloader = None if site_path is None else SiteReloader(site_path, pipeline, choice)
     try:
-        stats = worker.run(should_stop)
+        stats = worker.run(should_stop, between=None if reloader is None else reloader.check)
     finally:
         consumer.close()
         producer.close(timeout=10)

@@ -153,7 +153,7 @@ def run_detect(args: argparse.Namespace, should_stop: Callable[[], bool]) -> int
     except (ValidationError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    return detect.run_detect(site, settings, choice, kafka, should_stop)
+    return detect.run_detect(site, settings, choice, kafka, should_stop, site_path=args.site)
 
 
 def _worker_settings(args: argparse.Namespace) -> DetectWorkerSettings:

@@ -122,10 +122,14 @@ class DetectWorker:
         self._assigned -= set(revoked)
 
     # --- the loop -----------------------------------------------------------------------------------------
-    def run(self, should_stop: Callable[[], bool] = lambda: False) -> WorkerStats:
-        """Process batches until ``should_stop()``."""
+    def run(
+        self, should_stop: Callable[[], bool] = lambda: False, between: Callable[[], object] | None = None
+    ) -> WorkerStats:
+        """Process batches until ``should_stop()``; ``between`` runs after each (e.g. a site-file check)."""
         while not should_stop():
             self.run_once()
+            if between is not None:
+                between()
         return self.stats
 
     def run_once(self) -> int:

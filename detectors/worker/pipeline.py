@@ -116,6 +116,17 @@ class DetectionPipeline:
         self._pool: ThreadPoolExecutor | None = None
         self._plans: dict[tuple[str, int, int], TilePlan] = {}
 
+    def reconfigure(
+        self, cameras: SiteCameras, verifiers: CameraVerifiers | None, models: Mapping[str, StagedBackend]
+    ) -> None:
+        """Switch to a changed site's cameras (zones, detection settings), verifiers and named models; the
+        tile plans are made again on the next frames. Called between batches."""
+        self.cameras = cameras
+        self.verifiers = verifiers
+        self.models = {self.backend.model_id: self.backend, **models}
+        self._plans.clear()
+        self._model_refs.clear()
+
     def process(self, frames: Sequence[Frame]) -> list[FrameOutcome]:
         """One outcome per frame, in the same order."""
         outcomes: list[FrameOutcome | None] = [None] * len(frames)
