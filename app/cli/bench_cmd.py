@@ -92,8 +92,44 @@ def _run_ingest_bench(args: argparse.Namespace) -> int:
 
 
 #: Every benchmark's registration; add yours here.
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def register_feedback(benches: Subparsers) -> None:
+    """``bench feedback``: the learning loop through the real dispatch workflow, on composed scenes."""
+    parser = benches.add_parser(
+        "feedback",
+        help="the learning loop on labelled composed scenes: replay, cases decided in a real dispatch core "
+        "(reject / verify), labels, export, verifier training, held-out replay with and without it",
+    )
+    parser.add_argument(
+        "--site", type=Path, required=True, help="the scenes' site (a full site: dispatch runs)"
+    )
+    parser.add_argument("--camera", required=True, help="the camera the scenes stand for")
+    parser.add_argument("--train", type=Path, action="append", required=True, help="a composed scene folder")
+    parser.add_argument("--test", type=Path, required=True, help="the held-out composed scene folder")
+    parser.add_argument("--out", type=Path, required=True, help="a new folder for everything it makes")
+    parser.add_argument("--json", type=Path, default=None, metavar="OUT", help="also write the report here")
+    parser.set_defaults(handler=_run_feedback_bench)
+
+
+def _run_feedback_bench(args: argparse.Namespace) -> int:
+    from app.bench.feedback import run_feedback
+
+    try:
+        report = run_feedback(args.site, args.camera, args.train, args.test, args.out, _say)
+    except ValueError as error:
+        print(f"gridwatch bench feedback: error: {error}", file=sys.stderr)
+        return 2
+    if args.json is not None:
+        args.json.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return 0
+
+
 BENCHES: tuple[Callable[[Subparsers], None], ...] = (
     register_ingest,
+    register_feedback,
     detect_cmd.register_bench,
     streams_cmd.register_bench,
 )
