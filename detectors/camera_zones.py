@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from detectors.tiles import TilePlan, plan_tiles
-from gridwatch.config import CameraDetection, SiteConfig
+from gridwatch.config import CameraDetection, SiteConfig, SpotException
 from gridwatch.config.models_camera import Camera
 from gridwatch.detections import Detections, ObjectKind
 
@@ -44,6 +44,7 @@ class CameraZones:
     native_height: int
     zones: tuple[ZoneView, ...]
     detection: CameraDetection = field(default_factory=CameraDetection)
+    spots: tuple[SpotException, ...] = ()  # dismissed spots: drawn on the evidence, the rules skip them
 
     @classmethod
     def of(cls, camera: Camera) -> CameraZones:
@@ -65,7 +66,7 @@ class CameraZones:
                     model=zone.model,
                 )
             )
-        return cls(camera.id, camera.width, camera.height, tuple(zones), camera.detection)
+        return cls(camera.id, camera.width, camera.height, tuple(zones), camera.detection, camera.exceptions)
 
     @property
     def wants_static_foreground(self) -> bool:

@@ -27,6 +27,7 @@ KIND_COLOURS: dict[ObjectKind, BGR] = {
     ObjectKind.OTHER: (160, 160, 160),
 }
 ZONE_COLOUR: BGR = (60, 60, 255)
+SPOT_COLOUR: BGR = (170, 170, 170)
 
 
 def box_label(kind: ObjectKind, class_name: str, score: float, cjk: bool) -> str:
@@ -40,8 +41,10 @@ def render_evidence(
     detections: Detections,
     zones: CameraZones | None,
     painter: LabelPainter,
+    at: float | None = None,
 ) -> NDArray[np.uint8]:
-    """A copy of ``image`` with zones (translucent fill, outline, name), boxes and labels drawn on it."""
+    """A copy of ``image`` with zones (translucent fill, outline, name), the dismissed spots that apply at
+    ``at`` (grey outline, 豁免 and the reason), boxes and labels drawn on it."""
     canvas = image.copy()
     height, width = canvas.shape[:2]
     thickness = max(1, round(max(width, height) / 640))
@@ -61,6 +64,16 @@ def render_evidence(
                 (int(top_left[0]), int(top_left[1])),
                 ZONE_COLOUR,
             )
+    if zones is not None and zones.spots:
+        sx, sy = width / zones.native_width, height / zones.native_height
+        for spot in zones.spots:
+            if at is not None and not spot.active_at(at):
+                continue
+            points = np.round(np.asarray(spot.polygon, np.float32) * (sx, sy)).astype(np.int32)
+            cv2.polylines(canvas, [points], True, SPOT_COLOUR, thickness, cv2.LINE_AA)
+            top_left = points[np.argmin(points[:, 1])]
+            text = f"豁免 {spot.reason}" if painter.supports_cjk else f"exempt {spot.id}"
+            painter.draw(canvas, text, (int(top_left[0]), int(top_left[1])), SPOT_COLOUR)
     for box, name, kind, score in zip(
         detections.xyxy.tolist(),
         detections.class_name,

@@ -51,6 +51,6 @@ class EvidenceWriter:
             assert raw_key is not None  # evidence keys end in .jpg
             # the clean frame first: a snapshot's URL is never published without its frame stored
             self.store.put(raw_key, encode_jpeg(image, self.settings.jpeg_quality))
-        annotated = render_evidence(image, detections, zones, self.painter)
+        annotated = render_evidence(image, detections, zones, self.painter, at=captured_at)
         jpeg = encode_jpeg(annotated, self.settings.jpeg_quality)
         return self.store.put(key, jpeg)

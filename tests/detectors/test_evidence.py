@@ -90,6 +90,34 @@ def test_render_draws_boxes_without_touching_the_input() -> None:
     assert (annotated[100, 50] != 40).any() and (annotated[65, 50] == 40).all()  # outline, not filled
 
 
+def test_render_shows_the_dismissed_spots_that_still_apply() -> None:
+    from datetime import UTC, datetime
+
+    from detectors.camera_zones import CameraZones
+    from detectors.evidence.render import SPOT_COLOUR
+    from gridwatch.config import SpotException
+
+    image = np.full((540, 960, 3), 40, np.uint8)  # a 1920x1080 camera published at half its size
+    rack = SpotException.model_validate(
+        {"id": "rack", "polygon": [[200, 200], [800, 200], [800, 700], [200, 700]], "reason": "停放点"}
+    )
+    ended = rack.model_copy(
+        update={
+            "id": "old",
+            "polygon": ((1300, 800), (1800, 800), (1800, 1050), (1300, 1050)),
+            "until": datetime(2026, 1, 1, tzinfo=UTC),
+        }
+    )
+    zones = CameraZones("cam-1", 1920, 1080, (), spots=(rack, ended))
+    at = datetime(2026, 12, 8, tzinfo=UTC).timestamp()
+    annotated = render_evidence(image, Detections.empty(), zones, AsciiLabelPainter(), at=at)
+    left_edge = annotated[200:300, 100].astype(int)  # x 200 native: the rack's left side, drawn grey
+    assert (np.abs(left_edge - SPOT_COLOUR).sum(axis=1) < 40).all()
+    assert (annotated[250:300, 200:300] == 40).all()  # an outline, not a fill
+    assert (annotated[390:540, 640:960] == 40).all()  # the expired one is not drawn
+    assert (image == 40).all()
+
+
 def test_local_store_writes_atomically_and_names_urls(tmp_path: Path) -> None:
     key = evidence_key("cam-0001", 1_750_000_000.5, 42)
     assert key == "cam-0001/20250615/150640-0000000042.jpg"
