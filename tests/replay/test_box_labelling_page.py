@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,13 +15,13 @@ import cv2
 import httpx
 import numpy as np
 import pytest
-import uvicorn
 
 from dispatch.label_export import ExportFormat, export_labels
-from dispatch.persistence.label_tables import LabelRecord, LabelSource, Polarity
 from gridwatch.label_classes import LABEL_CLASS_NAMES
 from gridwatch.runtime.ports import free_port
 from replay.labelling.boxes import create_box_app
+from tests.dispatch.web.live_site import UvicornThread
+from tests.fixtures.labels import label_record
 
 pytestmark = pytest.mark.integration
 
@@ -47,26 +45,12 @@ def _export(folder: Path) -> Path:
         image = rng.integers(60, 200, (HEIGHT, WIDTH, 3), dtype=np.uint8)
         frames[f"f{n}"] = cv2.imencode(".jpg", image)[1].tobytes()
         labels.append(
-            LabelRecord(
-                id=n + 1,
-                case_id=f"c{n}",
-                site_id="s",
-                polarity=Polarity.POSITIVE if positive else Polarity.NEGATIVE,
-                source=LabelSource.VERIFIED if positive else LabelSource.REJECTED,
-                rule="ebike_parking",
-                class_code="06",
-                camera_id="cam-1",
-                zone_id="z-1",
-                model_id="ssd",
-                frame_url=f"f{n}",
-                evidence_url=None,
+            label_record(
+                n,
+                positive=positive,
                 boxes=[[100.0, 100.0, 200.0, 220.0]] if positive else [FALSE_BOX],
-                frame_width=WIDTH,
-                frame_height=HEIGHT,
+                size=(WIDTH, HEIGHT),
                 captured_at=AT + timedelta(hours=n),
-                dwell_s=60.0,
-                labelled_at=AT,
-                actor="p-1",
             )
         )
     export_labels(labels, folder, ExportFormat.YOLO, fetch=frames.__getitem__)
@@ -76,22 +60,13 @@ def _export(folder: Path) -> Path:
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     folder = _export(tmp_path / "export")
-    app = create_box_app(folder)
     port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, name="boxes-test", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
+    server = UvicornThread(create_box_app(folder), port)
+    server.start()
     try:
         yield f"http://127.0.0.1:{port}", folder
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+        server.stop()
 
 
 @pytest.fixture

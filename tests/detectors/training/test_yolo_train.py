@@ -24,10 +24,10 @@ from detectors.camera_zones import SiteCameras
 from detectors.models.custom import CustomModelConfig
 from detectors.training.yolo_train import TrainedModel, _data_hash
 from dispatch.label_export import CLASSES, ExportFormat, export_labels
-from dispatch.persistence.label_tables import LabelRecord, LabelSource, Polarity
 from gridwatch.config import load_site
 from gridwatch.detections import ObjectKind
 from tests.detectors.composites import DECOYS, PILES, assets_present, background, paste
+from tests.fixtures.labels import label_record
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("ultralytics") is None
@@ -50,26 +50,14 @@ def _export(folder: Path) -> Path:
         image, box = paste(street, (PILES if positive else DECOYS)[n // 2 % 4], rng)
         frames[f"f{n}"] = cv2.imencode(".jpg", image)[1].tobytes()
         labels.append(
-            LabelRecord(
-                id=n + 1,
-                case_id=f"c{n}",
-                site_id="s",
-                polarity=Polarity.POSITIVE if positive else Polarity.NEGATIVE,
-                source=LabelSource.VERIFIED if positive else LabelSource.REJECTED,
+            label_record(
+                n,
+                positive=positive,
+                boxes=[box],
+                size=(image.shape[1], image.shape[0]),
+                captured_at=AT + timedelta(hours=n),
                 rule="storefront_trading",
                 class_code="04",
-                camera_id="cam-1",
-                zone_id="z-1",
-                model_id="ssd",
-                frame_url=f"f{n}",
-                evidence_url=None,
-                boxes=[box],
-                frame_width=image.shape[1],
-                frame_height=image.shape[0],
-                captured_at=AT + timedelta(hours=n),
-                dwell_s=60.0,
-                labelled_at=AT,
-                actor="p-1",
             )
         )
     export_labels(labels, folder, ExportFormat.YOLO, val_share=0.3, fetch=frames.__getitem__)
