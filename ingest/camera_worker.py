@@ -20,7 +20,7 @@ from ingest.publisher import CameraOutlet
 from ingest.sampler import Sampler
 from ingest.settings import IngestSettings, LongGopPolicy
 from ingest.sources.base import Capture, FrameSource, GopAware
-from ingest.sources.errors import BadFrameError, SourceError
+from ingest.sources.errors import BadFrameError, SourceError, SourceExhaustedError
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +96,11 @@ class CameraWorker:
                 source.open()
                 log.info("camera %s connected to %s", self.camera.id, source.description)
                 self._consume(source)
+            except SourceExhaustedError as error:  # a file or a folder read once, to its end: finished
+                self.health.finished(error.reason)
+                self._report_change()
+                log.info("camera %s finished: %s", self.camera.id, error.reason)
+                return
             except SourceError as error:
                 self._offline(error.reason)
                 if not error.retryable:

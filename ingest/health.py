@@ -1,4 +1,5 @@
-"""Camera health: online, degraded (with its conditions) or offline (with why), reported on change."""
+"""Camera health: online, degraded (with its conditions), offline (with why) or finished (a finite source
+read to its end), reported on change."""
 
 from __future__ import annotations
 
@@ -32,11 +33,13 @@ class CameraHealth:
         self._offline_reason = initial_reason
         self._conditions: dict[str, str] = {}
         self._reported: HealthState | None = None
+        self._finished = False
 
     def offline(self, reason: str) -> None:
         """The source failed or is not connected; conditions of the lost session are forgotten."""
         with self._lock:
             self._connected = False
+            self._finished = False
             self._offline_reason = reason
             self._conditions.clear()
 
@@ -44,6 +47,15 @@ class CameraHealth:
         """A good frame arrived."""
         with self._lock:
             self._connected = True
+            self._finished = False
+
+    def finished(self, reason: str) -> None:
+        """A finite source was read to its end: nothing is wrong, and nothing more will come."""
+        with self._lock:
+            self._connected = False
+            self._finished = True
+            self._offline_reason = reason
+            self._conditions.clear()
 
     def set_condition(self, name: str, reason: str | None) -> None:
         """Raise (with a reason) or clear (None) the degrading condition ``name``."""
@@ -66,7 +78,8 @@ class CameraHealth:
 
     def _current(self) -> HealthState:
         if not self._connected:
-            return HealthState(CameraState.OFFLINE, self._offline_reason)
+            state = CameraState.FINISHED if self._finished else CameraState.OFFLINE
+            return HealthState(state, self._offline_reason)
         if self._conditions:
             reasons = "; ".join(self._conditions[name] for name in sorted(self._conditions))
             return HealthState(CameraState.DEGRADED, reasons)

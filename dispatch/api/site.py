@@ -39,7 +39,10 @@ class CameraOut(Out):
     lon: float = Field(description="Longitude (WGS-84).")
     enabled: bool = Field(description="Whether ingest opens it.")
     muted: bool = Field(description="Evaluated but sends no incident.")
-    status: str = Field(description="online, degraded, offline, or unknown when no status was heard.")
+    status: str = Field(
+        description="online, degraded, offline, finished (a file or folder read to its end), or unknown "
+        "when no status was heard."
+    )
     reason: str = Field(description="Why it is degraded or offline.")
     status_at: datetime | None = Field(description="When the status was assessed.")
     model: str | None = Field(

@@ -16,6 +16,7 @@ class CameraState(StrEnum):
     ONLINE = "online"
     DEGRADED = "degraded"
     OFFLINE = "offline"
+    FINISHED = "finished"  # a finite source (a file, an image folder read once) ended: no more frames
 
 
 class CameraCounters(WireModel):

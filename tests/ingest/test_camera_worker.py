@@ -102,11 +102,11 @@ def test_long_gop_policy_full_decode_switches_and_keeps_the_rate(long_gop_clip: 
     assert CameraState.DEGRADED not in {s.status for s in outlet.statuses}
 
 
-def test_end_of_file_is_offline_with_reason_and_the_worker_ends(moving_clip: Path) -> None:
+def test_end_of_file_is_finished_not_offline_with_reason_and_the_worker_ends(moving_clip: Path) -> None:
     worker, outlet = file_worker(moving_clip, sample_fps=1.0)
     worker.run()
     assert worker.finished.is_set()
-    assert outlet.statuses[-1].status is CameraState.OFFLINE
+    assert outlet.statuses[-1].status is CameraState.FINISHED
     assert "end of video file" in outlet.statuses[-1].reason
 
 
@@ -173,7 +173,7 @@ def test_failures_reconnect_with_backoff_then_go_online() -> None:
         (CameraState.OFFLINE, "connection refused"),
         (CameraState.OFFLINE, "401 Unauthorized"),
         (CameraState.ONLINE, ""),
-        (CameraState.OFFLINE, "done"),
+        (CameraState.FINISHED, "done"),  # the scripted source ran out: finished, no retry
     ]
     assert len(outlet.frames) == 1
     assert source.closes == 3

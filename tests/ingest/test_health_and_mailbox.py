@@ -20,6 +20,10 @@ def test_health_reports_only_changes() -> None:
     assert health.take_change() == HealthState(CameraState.OFFLINE, "refused")
     health.online()
     assert health.take_change() == HealthState(CameraState.ONLINE, "")  # conditions of the old session gone
+    health.finished("all 40 images read")
+    assert health.take_change() == HealthState(CameraState.FINISHED, "all 40 images read")
+    health.offline("refused")  # failing is not finishing
+    assert health.take_change() == HealthState(CameraState.OFFLINE, "refused")
 
 
 def test_bad_frame_window_share() -> None:

@@ -9,7 +9,7 @@ import cv2
 import pytest
 
 from gridwatch.config import FolderTimestamps
-from gridwatch.messages import SourceKind
+from gridwatch.messages import CameraState, SourceKind
 from ingest.camera_worker import CameraWorker
 from ingest.clocks import Clocks
 from ingest.counters import Outcome
@@ -63,6 +63,7 @@ def test_images_in_name_order_with_sidecar_times_and_bad_ones_skipped(tmp_path: 
     assert {f.source_kind for f in outlet.frames} == {SourceKind.DIRECTORY}
     assert worker.counters[Outcome.BAD_FRAMES] == 5
     assert "all 7 images read" in outlet.statuses[-1].reason
+    assert outlet.statuses[-1].status is CameraState.FINISHED
 
 
 def test_mtime_timestamps(tmp_path: Path) -> None:

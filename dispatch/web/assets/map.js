@@ -109,7 +109,7 @@ export function drawMap(container, siteMap, cameras, cases, { selected = null, o
     return svg(
       "circle",
       { class: `camera ${status}`, cx: x.toFixed(1), cy: y.toFixed(1), r: 8, "data-camera-id": camera.id, "data-status": status },
-      svg("title", {}, `${camera.name}（${camera.id}）${{ online: "在线", degraded: "异常", offline: "离线", unknown: "未知" }[status] || status}${camera.reason ? "：" + camera.reason : ""}\n模型 ${camera.model || "默认"}${camera.verifier ? " · 核验器 " + camera.verifier : ""}${camera.dismissed_spots ? " · 豁免区 " + camera.dismissed_spots : ""}`),
+      svg("title", {}, `${camera.name}（${camera.id}）${{ online: "在线", degraded: "异常", offline: "离线", finished: "已播完", unknown: "未知" }[status] || status}${camera.reason ? "：" + camera.reason : ""}\n模型 ${camera.model || "默认"}${camera.verifier ? " · 核验器 " + camera.verifier : ""}${camera.dismissed_spots ? " · 豁免区 " + camera.dismissed_spots : ""}`),
     );
   });
   const perPlace = new Map();

@@ -81,8 +81,8 @@ function layout() {
         el(
           "div",
           { class: "legend" },
-          ["online", "degraded", "offline", "unknown"].map((s) =>
-            el("span", {}, el("i", { class: `dot-${s}` }), { online: "摄像头在线", degraded: "异常", offline: "离线", unknown: "未上报" }[s]),
+          ["online", "degraded", "offline", "finished", "unknown"].map((s) =>
+            el("span", {}, el("i", { class: `dot-${s}` }), { online: "摄像头在线", degraded: "异常", offline: "离线", finished: "已播完", unknown: "未上报" }[s]),
           ),
           ["dispatched", "accepted", "handled", "returned"].map((s) => el("span", {}, el("i", { class: `pin-${s}` }), STATE_LABEL[s])),
         ),
@@ -106,7 +106,7 @@ function layout() {
     ),
   );
   // legend swatches take their colours from the same tables as the map
-  const colours = { online: "#2e7d32", degraded: "#f9a825", offline: "#c62828", unknown: "#90a4ae" };
+  const colours = { online: "#2e7d32", degraded: "#f9a825", offline: "#c62828", finished: "#5c6bc0", unknown: "#90a4ae" };
   for (const [s, colour] of Object.entries(colours)) root.querySelector(`.dot-${s}`).style.background = colour;
   for (const s of ["dispatched", "accepted", "handled", "returned"]) root.querySelector(`.pin-${s}`).style.background = CASE_COLOUR[s];
 }
@@ -143,7 +143,7 @@ async function loadCameras() {
   for (const camera of state.cameras) counts[camera.status] = (counts[camera.status] || 0) + 1;
   const summary = document.getElementById("camera-summary");
   if (summary) {
-    summary.textContent = `摄像头 ${state.cameras.length} 路 · 在线 ${counts.online || 0} · 异常 ${counts.degraded || 0} · 离线 ${counts.offline || 0}`;
+    summary.textContent = `摄像头 ${state.cameras.length} 路 · 在线 ${counts.online || 0} · 异常 ${counts.degraded || 0} · 离线 ${counts.offline || 0}${counts.finished ? ` · 已播完 ${counts.finished}` : ""}`;
   }
   renderMap();
 }

@@ -260,7 +260,7 @@ MALFORMED: list[tuple[str, str, bytes | None, str]] = [
         "offline status unknown",
         "gw.camera-status",
         _json(samples.camera_status(), "status", "asleep"),
-        "status: Input should be 'online', 'degraded' or 'offline'",
+        "status: Input should be 'online', 'degraded', 'offline' or 'finished'",
     ),
     (
         "dead letter payload not base64",
