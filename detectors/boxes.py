@@ -17,6 +17,18 @@ def box_intersection(a: NDArray[np.floating], b: NDArray[np.floating]) -> NDArra
     return intersection
 
 
+def box_overlap_of_smaller(a: NDArray[np.floating], b: NDArray[np.floating]) -> NDArray[np.float32]:
+    """Pairwise intersection over the smaller box's area of boxes ``a`` (N, 4) and ``b`` (M, 4): 1 where one
+    lies inside the other."""
+    a = np.asarray(a, np.float32).reshape(-1, 4)
+    b = np.asarray(b, np.float32).reshape(-1, 4)
+    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
+    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+    smaller = np.maximum(np.minimum(area_a[:, None], area_b[None, :]), 1e-6)
+    overlap: NDArray[np.float32] = (box_intersection(a, b) / smaller).astype(np.float32)
+    return overlap
+
+
 def box_iou(a: NDArray[np.floating], b: NDArray[np.floating]) -> NDArray[np.float32]:
     """Pairwise IoU of boxes ``a`` (N, 4) and ``b`` (M, 4): an (N, M) array."""
     a = np.asarray(a, np.float32).reshape(-1, 4)

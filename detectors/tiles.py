@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from detectors.boxes import box_intersection, box_iou
+from detectors.boxes import box_iou, box_overlap_of_smaller
 from gridwatch.config import CameraDetection
 from gridwatch.detections import Detections
 
@@ -272,13 +272,11 @@ def merge_views(plan: TilePlan, found: Sequence[Detections]) -> Detections:
     kinds = [merged.kind[i] for i in order.tolist()]
     iou = box_iou(boxes, boxes)
     areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
-    overlap = box_intersection(boxes, boxes)
-    smaller = np.maximum(np.minimum(areas[:, None], areas[None, :]), 1e-6)
     # A box cut by a crop edge lying mostly inside another is that object's part; two whole boxes are two
     # objects unless they overlap as NMS would merge them (a row of parked bikes stays a row).
     ranked_cut = cut[order]
     smaller_is_cut = np.where(areas[:, None] <= areas[None, :], ranked_cut[:, None], ranked_cut[None, :])
-    inside = overlap / smaller
+    inside = box_overlap_of_smaller(boxes, boxes)
     same = (iou >= MERGE_IOU) | ((inside >= MERGE_INSIDE) & smaller_is_cut) | (inside >= MERGE_NESTED)
     kept: list[int] = []
     for rank in range(len(order)):

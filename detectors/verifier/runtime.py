@@ -24,6 +24,7 @@ import onnxruntime as ort
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from detectors.boxes import box_overlap_of_smaller
 from gridwatch.detections import Detections
 
 INFO_FILE = "verifier.json"
@@ -209,7 +210,7 @@ class Verifier:
         p = self.probability(self.embedder.embed(image, boxes))
         score = p
         if recent is not None and len(recent[0]):
-            same = overlap_of_smaller(boxes, recent[0]) >= SAME_OBJECT
+            same = box_overlap_of_smaller(boxes, recent[0]) >= SAME_OBJECT
             score = (p + (same * recent[1][None, :]).sum(axis=1)) / (1 + same.sum(axis=1))
         keep = np.ones(len(detections), bool)
         keep[np.flatnonzero(mask)] = score >= limit
@@ -219,19 +220,6 @@ class Verifier:
 
 #: Two boxes whose intersection is this much of the smaller one show the same object.
 SAME_OBJECT = 0.6
-
-
-def overlap_of_smaller(boxes: NDArray[np.float32], others: NDArray[np.float32]) -> NDArray[np.float64]:
-    """Intersection over the smaller box's area, for every pair of ``boxes`` and ``others``."""
-    x1 = np.maximum(boxes[:, None, 0], others[None, :, 0])
-    y1 = np.maximum(boxes[:, None, 1], others[None, :, 1])
-    x2 = np.minimum(boxes[:, None, 2], others[None, :, 2])
-    y2 = np.minimum(boxes[:, None, 3], others[None, :, 3])
-    inter = np.clip(x2 - x1, 0, None) * np.clip(y2 - y1, 0, None)
-    area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
-    other = (others[:, 2] - others[:, 0]) * (others[:, 3] - others[:, 1])
-    smaller = np.maximum(np.minimum(area[:, None], other[None, :]), 1e-6)
-    return np.asarray(inter / smaller, np.float64)
 
 
 def file_sha256(paths: Sequence[Path]) -> str:
