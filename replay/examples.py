@@ -21,12 +21,9 @@ from dispatch.label_export import ExportFormat, ExportReport, export_labels
 from dispatch.persistence.label_tables import LabelRecord, LabelSource, Polarity
 from gridwatch.messages.incidents import Incident
 from replay.errors import ReplayError
-from replay.sampling import sampled_frames
+from replay.sampling import frames_at
 from replay.scoring import overlaps
 from replay.session import Outcome
-
-#: Two frame offsets closer than this are the same sampled frame.
-SAME_FRAME_S = 1e-3
 
 
 @dataclass(frozen=True)
@@ -76,23 +73,11 @@ def write_examples(
         for d in decided:
             if d.sighting.camera_id == camera.id:
                 wanted.setdefault(d.sighting.observed_at - footage.start, []).append(d)
-        if not wanted:
-            continue
-        times = sorted(wanted)
-        for frame in sampled_frames(footage.item, camera.sample_interval_s, max_side):
-            if not times:
-                break
-            if abs(frame.offset_s - times[0]) > SAME_FRAME_S:
-                if frame.offset_s > times[0]:
-                    raise ReplayError(
-                        f"{footage.item.path}: no sampled frame {times[0]:.3f} s in, where an incident "
-                        "was seen: was the footage changed since the replay?"
-                    )
-                continue
+        for offset, frame in frames_at(footage.item, camera.sample_interval_s, max_side, wanted):
             ok, jpeg = cv2.imencode(".jpg", frame.image, [cv2.IMWRITE_JPEG_QUALITY, 90])
             if not ok:
                 raise ReplayError(f"{footage.item.path}: cannot encode the frame at {frame.captured_at}")
-            for found in wanted[times.pop(0)]:  # every zone's incident seen on this frame
+            for found in wanted[offset]:  # every zone's incident seen on this frame
                 key = f"replay:{found.sighting.incident_id}:{found.sighting.revision}"
                 frames[key] = jpeg.tobytes()
                 labels.append(_label(len(labels) + 1, found, key, camera.width, camera.height))

@@ -40,6 +40,11 @@ class ProgressBar:
         if self._drawn_at is None or now - self._drawn_at >= self._every_s:
             self._draw(now)
 
+    def reach(self, done: int, total: int | None) -> None:
+        """Set the total and advance to ``done`` items (for work that reports ``(done, total)``)."""
+        self.total = total
+        self.advance(done - self.done)
+
     def line(self, now: float) -> str:
         """The progress line as it is drawn now."""
         elapsed = max(1e-9, now - self._started)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,6 +73,32 @@ def sampled_frames(item: FootageItem, interval_s: float, max_side: int) -> Itera
             yield frame
         return
     yield from _looped_folder(item, interval_s, max_side, limit)
+
+
+#: Two frame offsets closer than this are the same sampled frame.
+SAME_FRAME_S = 1e-3
+
+
+def frames_at(
+    item: FootageItem, interval_s: float, max_side: int, offsets: Iterable[float]
+) -> Iterator[tuple[float, SampledFrame]]:
+    """The sampled frames at ``offsets`` (seconds from the footage start, as a replay timed them), each with
+    the offset asked for, in time order; ReplayError when one of them is not a sampled frame (the footage
+    changed since the replay)."""
+    times = sorted(set(offsets))
+    if not times:
+        return
+    for frame in sampled_frames(item, interval_s, max_side):
+        if abs(frame.offset_s - times[0]) <= SAME_FRAME_S:
+            yield times.pop(0), frame
+            if not times:
+                return
+        elif frame.offset_s > times[0]:
+            break
+    raise ReplayError(
+        f"{item.path}: no sampled frame {times[0]:.3f} s in, where an incident was seen: was the footage "
+        "changed since the replay?"
+    )
 
 
 def _looped_folder(

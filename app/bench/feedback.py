@@ -52,7 +52,7 @@ from replay.examples import decide
 from replay.footage import FootageItem
 from replay.labels import read_labels
 from replay.report_model import RunOut
-from replay.sampling import sampled_frames
+from replay.sampling import frames_at
 from replay.session import Outcome, ReplayRequest, execute
 
 Say = Callable[[str], None]
@@ -118,21 +118,16 @@ def _as_scene(incidents: list[Incident], index: int) -> list[Incident]:
 def _with_evidence(outcome: Outcome, folder: Path, max_side: int) -> list[Incident]:
     """The replay's incidents; those with boxes carry a file:// snapshot, its clean frame beside it."""
     (footage,) = outcome.prepared
-    wanted = {round(i.observed_at - footage.start, 3) for i in outcome.result.incidents if i.boxes}
+    offsets = {i.observed_at - footage.start for i in outcome.result.incidents if i.boxes}
     urls: dict[float, str] = {}
-    for frame in sampled_frames(footage.item, footage.camera.sample_interval_s, max_side):
-        key = round(frame.offset_s, 3)
-        if key not in wanted:
-            continue
+    for offset, frame in frames_at(footage.item, footage.camera.sample_interval_s, max_side, offsets):
         stem = folder / footage.camera.id / f"{len(urls):06d}"
         stem.parent.mkdir(parents=True, exist_ok=True)
         cv2.imwrite(str(stem) + ".raw.jpg", frame.image)
         shutil.copyfile(str(stem) + ".raw.jpg", str(stem) + ".jpg")
-        urls[key] = (stem.parent / (stem.name + ".jpg")).resolve().as_uri()
+        urls[offset] = (stem.parent / (stem.name + ".jpg")).resolve().as_uri()
     return [
-        i.model_copy(update={"evidence_url": urls.get(round(i.observed_at - footage.start, 3))})
-        if i.boxes
-        else i
+        i.model_copy(update={"evidence_url": urls[i.observed_at - footage.start]}) if i.boxes else i
         for i in outcome.result.incidents
     ]
 

@@ -206,7 +206,7 @@ def run_export(args: argparse.Namespace) -> int:
             val_share=args.val_share,
             block_s=args.block_minutes * 60.0,
             fetch=lambda url: read_frame(url, evidence_root),
-            progress=lambda done, _total: bar.advance(done - bar.done),
+            progress=bar.reach,
         )
     except ExportError as error:
         return _fail(error)

@@ -451,18 +451,13 @@ def _write_examples(args: argparse.Namespace, request: ReplayRequest, outcome: O
             ExportFormat(args.examples_format),
             max_side=request.detector.max_side,
             every_sighting=args.examples_sightings == "all",
-            progress=lambda done, total: _advance(bar, done, total),
+            progress=bar.reach,
         )
     except (ReplayError, ExportError) as error:
         return _fail(error)
     bar.finish()
     print("\n".join(written.lines()), file=sys.stderr)
     return 0
-
-
-def _advance(bar: ProgressBar, done: int, total: int) -> None:
-    bar.total = total
-    bar.advance(done - bar.done)
 
 
 def _compare(args: argparse.Namespace) -> int:

@@ -102,7 +102,7 @@ def _train(args: argparse.Namespace) -> int:
             threshold=args.threshold,
             context=args.context,
             parent=args.parent,
-            progress=lambda done, total: _advance(bar, done, total),
+            progress=bar.reach,
         )
     except (TrainingError, OSError) as error:
         return _fail(str(error))
@@ -115,11 +115,6 @@ def _train(args: argparse.Namespace) -> int:
     print(f"trained {info.id} in {time.perf_counter() - started:.1f} s -> {out}")
     _print_info(info)
     return 0
-
-
-def _advance(bar: ProgressBar, done: int, total: int) -> None:
-    bar.total = total
-    bar.advance(done - bar.done)
 
 
 def _show(args: argparse.Namespace) -> int:
